@@ -1,0 +1,25 @@
+/** Parsing of numeric and list options, with one-line errors that name the option and the fix. */
+import { LorakitError } from '@lorakit/core';
+
+export function parsePositiveInteger(option: string, value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number <= 0) {
+    throw new LorakitError('INVALID_ARGUMENT', `${option} must be a positive integer, got "${value}"`);
+  }
+  return number;
+}
+
+export function parsePositiveNumber(option: string, value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number <= 0) {
+    throw new LorakitError('INVALID_ARGUMENT', `${option} must be a positive number, got "${value}"`);
+  }
+  return number;
+}
+
+export function parseList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
