@@ -2,6 +2,7 @@
  * What each adapter_config.json key that lorakit interprets may hold, and the cross-key rules PEFT's
  * LoraConfig.__post_init__ enforces (a config that breaks them does not load in PEFT either).
  */
+import { toJavaScriptSource } from './target-regex.js';
 import { ConfigError } from './errors.js';
 import type { LoraConfig } from './lora-config.js';
 
@@ -147,14 +148,10 @@ export const LORA_KEY_SPECS = {
 } satisfies Record<InterpretedKey, LoraKeySpec>;
 
 /** JavaScript's reading of a Python `re` pattern: named groups are spelled (?<name>…) and \k<name> in JS. */
-export function pythonRegexSource(pattern: string): string {
-  return pattern.replaceAll('(?P<', '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>');
-}
-
 function regexProblem(pattern: string): string | undefined {
   if (pattern === 'all-linear') return undefined;
   try {
-    new RegExp(pythonRegexSource(pattern));
+    new RegExp(toJavaScriptSource(pattern));
     return undefined;
   } catch (error) {
     return `not a valid regular expression: ${error instanceof Error ? error.message : String(error)}`;

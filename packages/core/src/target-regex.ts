@@ -7,7 +7,7 @@
 import { TargetError } from './errors.js';
 
 /** Rewrites the Python-only named-group syntax into JavaScript's. */
-function toJavaScriptSource(pattern: string): string {
+export function toJavaScriptSource(pattern: string): string {
   return pattern.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>');
 }
 
