@@ -78,6 +78,21 @@ describe('mergeAdapter', () => {
     expect(values(merged.get('other.weight'))).toEqual([9]);
   });
 
+  it('merges embedding LoRA on top of the embedding layer PEFT saved beside it', () => {
+    const embeddings = new Map([['model.embed_tokens.weight', tensor([0, 0, 0, 0, 0, 0], [3, 2])]]);
+    const adapter = adapterFromTensors(
+      parseLoraConfig({ r: 1, lora_alpha: 1 }),
+      new Map([
+        ['model.embed_tokens.lora_embedding_A', tensor([1, 2, 3], [1, 3])],
+        ['model.embed_tokens.lora_embedding_B', tensor([10, 100], [2, 1])],
+        ['model.embed_tokens.base_layer.weight', tensor([1, 1, 1, 1, 1, 1], [3, 2])],
+      ]),
+    );
+    const result = mergeAdapter(embeddings, adapter);
+    expect(values(result.tensors.get('model.embed_tokens.weight'))).toEqual([11, 101, 21, 201, 31, 301]);
+    expect(result.maxAbsDelta).toBe(300);
+  });
+
   it('finds GPT-2 weights saved without the "transformer." prefix', () => {
     const gpt2 = new Map([['h.0.attn.c_attn.weight', tensor([0, 0, 0, 0, 0, 0], [3, 2])]]);
     const adapter = adapterFromTensors(

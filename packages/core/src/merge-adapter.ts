@@ -43,9 +43,28 @@ export function mergeAdapter(
   const replaced = new Map<string, Tensor>();
   let maxAbsDelta = 0;
 
+  // Saved full copies first: PEFT loads them into the base layer, and merge_and_unload then adds the LoRA delta.
+  for (const [name, tensor] of adapter.otherTensors) {
+    // PEFT saves embedding layers as "<module>.base_layer.weight"; in the plain model that is "<module>.weight".
+    const key = findBaseKey(
+      base,
+      name.replace('.base_layer.', '.'),
+      source,
+      'the adapter saved a full copy of a module the base does not have',
+    );
+    const baseTensor = base.get(key) as Tensor;
+    if (!sameShape(baseTensor.shape, tensor.shape)) {
+      throw new ShapeError(
+        'SHAPE_MISMATCH',
+        `${source}: ${key} has shape ${formatShape(baseTensor.shape)} but the adapter's saved copy has ${formatShape(tensor.shape)}`,
+      );
+    }
+    replaced.set(key, tensor);
+  }
+
   for (const module of adapter.modules) {
     const weightKey = findBaseKey(base, `${module.name}.weight`, source);
-    const weightTensor = base.get(weightKey) as Tensor;
+    const weightTensor = replaced.get(weightKey) ?? (base.get(weightKey) as Tensor);
     const fanInFanOut = module.kind === 'embedding' || module.fanInFanOut;
     const expected = fanInFanOut ? [module.in, module.out] : [module.out, module.in];
     if (!sameShape(weightTensor.shape, expected)) {
@@ -62,7 +81,7 @@ export function mergeAdapter(
     let biasKey: string | undefined;
     if (module.loraBias) {
       biasKey = findBaseKey(base, `${module.name}.bias`, source, 'lora_bias needs a base layer with a bias');
-      bias = toFloat32(base.get(biasKey) as Tensor);
+      bias = toFloat32(replaced.get(biasKey) ?? (base.get(biasKey) as Tensor));
     }
     if (module.magnitude) mergeDora(weight, { ...factors, magnitude: toFloat32(module.magnitude) });
     else safeMergeLora(weight, factors, bias);
@@ -72,40 +91,19 @@ export function mergeAdapter(
     }
     replaced.set(
       weightKey,
-      fromFloat32(weight, weightTensor.shape, outputDtype(weightTensor, options.dtype)),
+      fromFloat32(weight, weightTensor.shape, outputDtype(base.get(weightKey) as Tensor, options.dtype)),
     );
-    if (bias && biasKey)
-      replaced.set(
-        biasKey,
-        fromFloat32(
-          bias,
-          bias.length === 0 ? [0] : [bias.length],
-          outputDtype(base.get(biasKey) as Tensor, options.dtype),
-        ),
-      );
-  }
-
-  for (const [name, tensor] of adapter.otherTensors) {
-    // PEFT saves embedding layers as "<module>.base_layer.weight"; in the plain model that is "<module>.weight".
-    const key = findBaseKey(
-      base,
-      name.replace('.base_layer.', '.'),
-      source,
-      'the adapter saved a full copy of a module the base does not have',
-    );
-    const baseTensor = base.get(key) as Tensor;
-    if (!sameShape(baseTensor.shape, tensor.shape)) {
-      throw new ShapeError(
-        'SHAPE_MISMATCH',
-        `${source}: ${key} has shape ${formatShape(baseTensor.shape)} but the adapter's saved copy has ${formatShape(tensor.shape)}`,
-      );
+    if (bias && biasKey) {
+      const baseBias = base.get(biasKey) as Tensor;
+      replaced.set(biasKey, fromFloat32(bias, baseBias.shape, outputDtype(baseBias, options.dtype)));
     }
-    replaced.set(key, convert(tensor, outputDtype(baseTensor, options.dtype)));
   }
 
   const tensors = new Map<string, Tensor>();
   for (const [name, tensor] of base) {
-    tensors.set(name, replaced.get(name) ?? (options.dtype ? convert(tensor, options.dtype) : tensor));
+    const merged = replaced.get(name);
+    if (merged) tensors.set(name, convert(merged, outputDtype(tensor, options.dtype)));
+    else tensors.set(name, options.dtype ? convert(tensor, options.dtype) : tensor);
   }
   return { tensors, mergedModules: adapter.modules.length, maxAbsDelta };
 }
