@@ -9,13 +9,14 @@ from transformers import AutoModelForCausalLM
 
 from peft import PeftModel
 
-PREFIX = "base_model.model."
 ADAPTER_PARTS = ("lora_A", "lora_B", "lora_embedding_A", "lora_embedding_B", "lora_magnitude_vector")
 
 
 def saved_key(parameter_name, adapter_name):
-    """The key save_pretrained would write for a PEFT parameter: without the adapter name."""
-    return parameter_name.replace(f".{adapter_name}.", ".").replace(f".{adapter_name}", "")
+    """The key save_pretrained would write for a PEFT parameter: without the adapter name, and the DoRA
+    magnitude (a module's `weight` in memory) as a bare `lora_magnitude_vector`."""
+    key = parameter_name.replace(f".{adapter_name}.", ".").replace(f".{adapter_name}", "")
+    return key.removesuffix(".weight") if key.endswith("lora_magnitude_vector.weight") else key
 
 
 def run_case(case):
