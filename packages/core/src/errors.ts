@@ -20,6 +20,9 @@ export const ERROR_CODES = {
   NON_FINITE: 'a computation met NaN or Inf where finite numbers are required',
   INVALID_ARGUMENT: 'an argument is out of its allowed range',
   PLUGIN_INVALID: 'a target-module plugin is malformed or registered twice',
+  BACKEND_UNAVAILABLE: 'a compute backend that was asked for cannot be used on this machine',
+  BACKEND_MISMATCH: 'a tensor was passed to a backend other than the one that owns it',
+  TENSOR_DISPOSED: 'a tensor was used after dispose()',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -61,6 +64,9 @@ export class ArchitectureError extends LorakitError {}
 
 /** A file or folder is missing or unreadable. */
 export class FileError extends LorakitError {}
+
+/** A compute backend cannot run, or a tensor does not belong to it or was disposed. */
+export class BackendError extends LorakitError {}
 
 /** A numeric operation met NaN/Inf or an argument outside its range. */
 export class MathError extends LorakitError {}

@@ -13,6 +13,7 @@ export {
   ArchitectureError,
   FileError,
   MathError,
+  BackendError,
   isLorakitError,
 } from './errors.js';
 export type { ErrorCode, LorakitErrorOptions } from './errors.js';
