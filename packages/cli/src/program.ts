@@ -1,5 +1,6 @@
 /** The `lorakit` command: one file per verb under commands/, each registered here. */
 import { Command } from 'commander';
+import { registerBench } from './commands/bench.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerMerge } from './commands/merge.js';
 import { registerParams } from './commands/params.js';
@@ -7,7 +8,9 @@ import type { CliStreams } from './run-cli.js';
 
 export function createProgram(streams: CliStreams): Command {
   const program = new Command('lorakit')
-    .description('LoRA fine-tuning toolkit: inspect, merge and size PEFT-compatible adapters')
+    .description(
+      'LoRA fine-tuning toolkit: inspect, merge and size PEFT-compatible adapters; benchmark the kernels',
+    )
     .version('0.1.0')
     .option('--debug', 'print stack traces on errors')
     .exitOverride()
@@ -17,7 +20,8 @@ export function createProgram(streams: CliStreams): Command {
       outputError: (text, write) => write(`lorakit: ${text.replace(/^error: /, '')}`),
     })
     .showSuggestionAfterError(true);
-  for (const register of [registerInspect, registerMerge, registerParams]) register(program, streams);
+  for (const register of [registerInspect, registerMerge, registerParams, registerBench])
+    register(program, streams);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
