@@ -47,13 +47,10 @@ def run_case(op, shape, min_seconds):
         w = rand(o, i)
         a, b = rand(r, i).requires_grad_(True), rand(o, r).requires_grad_(True)
         dy = rand(t, o)
-
-        def step():
-            x.grad = a.grad = b.grad = None
-            y = torch.nn.functional.linear(x, w) + torch.nn.functional.linear(torch.nn.functional.linear(x, a), b) * 2.0
-            y.backward(dy)
-
-        return timed(step, min_seconds)
+        # Only the backward is timed (lorakit's case times the backward op alone): the graph is built once and
+        # replayed; autograd.grad returns dx, dA, dB without touching the frozen weight.
+        y = torch.nn.functional.linear(x, w) + torch.nn.functional.linear(torch.nn.functional.linear(x, a), b) * 2.0
+        return timed(lambda: torch.autograd.grad(y, [x, a, b], dy, retain_graph=True), min_seconds)
     if op == "lora_multi_forward":
         t, i, o, r, n = shape
         x, w = rand(t, i), rand(o, i)
