@@ -10,6 +10,14 @@ export interface Backend extends Ops, Disposable {
   fromArray(values: ArrayLike<number>, shape: readonly number[], dtype?: DeviceDType): DeviceTensor;
   /** A new zero-filled tensor. */
   zeros(shape: readonly number[], dtype?: DeviceDType): DeviceTensor;
+  /**
+   * The same elements as `tensor` under another shape (row-major, so e.g. [T, heads·headDim] ↔ [T, heads, headDim]
+   * ↔ [B, T/B, heads, headDim]), sharing its memory: writes through either are seen by the other, no copy is made.
+   * The element counts must match (ShapeError SHAPE_MISMATCH naming both shapes otherwise); the dtype is kept.
+   * Disposing the view frees nothing; disposing the base (or its base, for a view of a view) makes every op on the
+   * view a TENSOR_DISPOSED error, never a read of freed memory.
+   */
+  view(tensor: DeviceTensor, shape: readonly number[]): DeviceTensor;
   /** The tensor's values as a new Float32Array (waits for pending work). */
   toArray(tensor: DeviceTensor): Float32Array;
   /** Overwrites a tensor from host values. */

@@ -15,5 +15,7 @@ export interface DeviceTensor extends Disposable {
   /** Number of elements (product of the shape). */
   readonly size: number;
   readonly disposed: boolean;
+  /** Identity of the memory the tensor uses: the same object for a tensor and every view of it (Backend.view). */
+  readonly memory: object;
   dispose(): void;
 }

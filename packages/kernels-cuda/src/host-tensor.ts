@@ -11,6 +11,8 @@ export class HostTensor implements DeviceTensor {
   readonly dtype: DeviceDType;
   readonly size: number;
   #data: Float32Array | Uint16Array | undefined;
+  /** For a view (see view()): the tensor that owns the storage, whose dispose ends the view's life too. */
+  #base: HostTensor | undefined;
 
   constructor(
     backend: BackendName,
@@ -25,8 +27,22 @@ export class HostTensor implements DeviceTensor {
     this.#data = data ?? (dtype === 'f32' ? new Float32Array(this.size) : new Uint16Array(this.size));
   }
 
+  get memory(): object {
+    return this.#base ?? this;
+  }
+
   get disposed(): boolean {
-    return this.#data === undefined;
+    return this.#data === undefined || this.#base?.disposed === true;
+  }
+
+  /**
+   * This tensor's storage under another shape of the same size (the caller checks the size: Backend.view). The
+   * view hangs off the owning tensor, so a view of a view dies with the original, not with the middle view.
+   */
+  view(shape: readonly number[]): HostTensor {
+    const view = new HostTensor(this.backend, shape, this.dtype, this.storage);
+    view.#base = this.#base ?? this;
+    return view;
   }
 
   /** The f32 storage; throws for f16/bf16 tensors (cast them first) and after dispose. */
@@ -46,15 +62,17 @@ export class HostTensor implements DeviceTensor {
 
   /** The raw storage (Float32Array for f32, Uint16Array of bit patterns for f16/bf16). */
   get storage(): Float32Array | Uint16Array {
-    if (this.#data === undefined) {
+    if (this.#data === undefined || this.#base?.disposed === true) {
+      const what = this.#data === undefined ? 'dispose()' : 'its base tensor was disposed';
       throw new BackendError(
         'TENSOR_DISPOSED',
-        `tensor ${JSON.stringify(this.shape)} (${this.dtype}) was used after dispose()`,
+        `tensor ${JSON.stringify(this.shape)} (${this.dtype}) was used after ${what}`,
       );
     }
     return this.#data;
   }
 
+  /** Drops this tensor's reference to the storage; a view's dispose leaves its base (and other views) usable. */
   dispose(): void {
     this.#data = undefined;
   }

@@ -1,5 +1,5 @@
 /**
- * Tensor memory of the cuda backend: creation, reads, writes, copies and fills of CudaTensors, with f16/bf16
+ * Tensor memory of the cuda backend: creation, reshaped views (sharing the device buffer), reads, writes, copies and fills of CudaTensors, with f16/bf16
  * converted on the host exactly as the reference does (core's numberToF16 / numberToBf16, round to nearest even).
  */
 import {
@@ -13,12 +13,13 @@ import {
 import type { Backend } from '../backend.js';
 import { checkTensor, describeShape } from '../check-tensor.js';
 import type { DeviceDType, DeviceTensor } from '../device-tensor.js';
+import { checkViewShape } from '../reference/host-memory.js';
 import type { CudaBufferHandle, CudaModule } from './cuda-module.js';
 import { CudaTensor } from './cuda-tensor.js';
 
 export type CudaMemory = Pick<
   Backend,
-  'fromArray' | 'zeros' | 'toArray' | 'write' | 'copy' | 'fill' | 'synchronize'
+  'fromArray' | 'zeros' | 'view' | 'toArray' | 'write' | 'copy' | 'fill' | 'synchronize'
 >;
 
 /** The device buffer of a tensor that checkTensor has accepted for the cuda backend, or a typed error. */
@@ -89,6 +90,11 @@ export function createCudaMemory(module: CudaModule): CudaMemory {
       const tensor = new CudaTensor(module, shape, dtype);
       module.fill(tensor.handle, tensor.size, dtype === 'f32' ? 4 : 2, 0);
       return tensor;
+    },
+    view(tensor: DeviceTensor, shape: readonly number[]): DeviceTensor {
+      checkViewShape('cuda', tensor, shape);
+      bufferOf(module, tensor); // a tensor of another cuda backend (device vs emulation) is BACKEND_MISMATCH
+      return (tensor as CudaTensor).view(shape);
     },
     toArray(tensor: DeviceTensor): Float32Array {
       checkTensor('toArray', 'tensor', tensor, 'cuda', undefined, 'any');

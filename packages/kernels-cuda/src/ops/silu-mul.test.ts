@@ -93,10 +93,10 @@ describe.each(backends)('siluMul on $name', (backend: Backend) => {
     expectClose(inPlace.a, sum, { atol: 0, rtol: 0 });
     const x = backend.zeros(SHAPE);
     expect(() => backend.add(x, backend.zeros(SHAPE), x)).toThrow(
-      'add: out [3, 7] is the same tensor as b; outputs may not alias other arguments (allowed: out = a)',
+      'add: out [3, 7] shares its memory with b; outputs may not alias other arguments (allowed: out = a)',
     );
     expect(() => backend.siluMul(x, x, backend.zeros(SHAPE))).toThrow(
-      'siluMul: out [3, 7] is the same tensor as gate',
+      'siluMul: out [3, 7] shares its memory with gate',
     );
     expect(() => backend.siluMul(x, backend.zeros(SHAPE), backend.zeros([7, 3]))).toThrow(
       'siluMul: up has shape [7, 3], expected [3, 7] for gate [3, 7]',

@@ -1,6 +1,7 @@
 /**
  * Tensor memory for the host backends (`reference`, and `cpu`, which shares the layout): HostTensor creation,
- * reads, writes, copies and fills, with f16/bf16 stored as bit patterns and converted with round-to-nearest-even.
+ * reshaped views, reads, writes, copies and fills, with f16/bf16 stored as bit patterns and converted with
+ * round-to-nearest-even.
  */
 import { bf16ToNumber, f16ToNumber, numberToBf16, numberToF16, ShapeError } from '@lorakit/core';
 import type { Backend } from '../backend.js';
@@ -11,7 +12,7 @@ import { hostStorage } from './host-data.js';
 
 export type HostMemory = Pick<
   Backend,
-  'fromArray' | 'zeros' | 'toArray' | 'write' | 'copy' | 'fill' | 'synchronize'
+  'fromArray' | 'zeros' | 'view' | 'toArray' | 'write' | 'copy' | 'fill' | 'synchronize'
 >;
 
 /** value → the stored representation of `dtype` (a float for f32, a 16-bit pattern otherwise). */
@@ -32,6 +33,20 @@ function checkShapeArgument(op: string, shape: readonly number[]): void {
     throw new ShapeError(
       'INVALID_ARGUMENT',
       `${op}: shape ${JSON.stringify(shape)} must be a list of non-negative integers`,
+    );
+  }
+}
+
+/** Backend.view's checks: a live tensor of `backend`, and a shape with its element count. */
+export function checkViewShape(backend: BackendName, tensor: DeviceTensor, shape: readonly number[]): void {
+  checkTensor('view', 'tensor', tensor, backend, undefined, 'any');
+  checkShapeArgument('view', shape);
+  const size = shape.reduce((product, dimension) => product * dimension, 1);
+  if (size !== tensor.size) {
+    throw new ShapeError(
+      'SHAPE_MISMATCH',
+      `view: cannot view a tensor of shape ${describeShape(tensor.shape)} (${tensor.size} elements) as ${describeShape(shape)} (${size} elements)`,
+      { fix: 'a view keeps the element count; copy into a new tensor to change it' },
     );
   }
 }
@@ -57,6 +72,11 @@ export function createHostMemory(backend: BackendName): HostMemory {
     zeros(shape: readonly number[], dtype: DeviceDType = 'f32'): DeviceTensor {
       checkShapeArgument('zeros', shape);
       return new HostTensor(backend, shape, dtype);
+    },
+    view(tensor: DeviceTensor, shape: readonly number[]): DeviceTensor {
+      checkViewShape(backend, tensor, shape);
+      hostStorage(tensor); // a foreign DeviceTensor claiming this backend is BACKEND_MISMATCH here
+      return (tensor as HostTensor).view(shape);
     },
     toArray(tensor: DeviceTensor): Float32Array {
       checkTensor('toArray', 'tensor', tensor, backend, undefined, 'any');

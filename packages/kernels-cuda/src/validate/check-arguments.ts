@@ -56,11 +56,12 @@ export function checkNotAliased(
       ...Object.entries(inputs),
     ];
     for (const [otherName, other] of others) {
-      if (other !== output) continue;
+      // Views share memory without being the same object: compare the memory, not the tensor objects.
+      if (other === undefined || (other !== output && other.memory !== output.memory)) continue;
       if (allowed.some(([first, second]) => first === outputName && second === otherName)) continue;
       throw new ShapeError(
         'INVALID_ARGUMENT',
-        `${op}: ${outputName} ${describeShape(output.shape)} is the same tensor as ${otherName}; outputs may not alias other arguments${
+        `${op}: ${outputName} ${describeShape(output.shape)} shares its memory with ${otherName}; outputs may not alias other arguments${
           allowed.length
             ? ` (allowed: ${allowed.map(([first, second]) => `${first} = ${second}`).join(', ')})`
             : ''
