@@ -27,10 +27,10 @@ export interface ParamsReport {
 }
 
 /** "all-linear", a preset name (minimum, recommended, maximum) or a comma-separated list of module names. */
-export function parseTargets(value: string): LoraConfig['target_modules'] {
+export function parseTargets(value: string): string[] | 'all-linear' {
   if (Object.hasOwn(TARGET_PRESET_MODULES, value)) {
     const preset = TARGET_PRESET_MODULES[value as keyof typeof TARGET_PRESET_MODULES];
-    return typeof preset === 'string' ? preset : [...preset];
+    return preset === 'all-linear' ? preset : [...preset];
   }
   if (value.toLowerCase() === 'all-linear') return 'all-linear';
   return parseList(value);
