@@ -151,8 +151,32 @@ export function parseModelConfig(json: unknown, options: ParseModelConfigOptions
     }
     fields[key] = value;
   }
+  readRopeParameters(config, source);
   checkRequiredKeys(config, source);
   return config;
+}
+
+/**
+ * transformers 5 writes RoPE settings as "rope_parameters": {"rope_type", "rope_theta", "factor", …} instead of
+ * top-level rope_theta / rope_scaling; read them into the usual keys (top-level keys win when both are present).
+ */
+function readRopeParameters(config: ModelConfig, source: string): void {
+  const parameters = config.extra['rope_parameters'];
+  if (parameters === undefined || parameters === null) return;
+  if (!isPlainObject(parameters)) {
+    throw new ConfigError('CONFIG_INVALID', `${source}: key "rope_parameters" must be an object, got ${describe(parameters)}`);
+  }
+  const theta = parameters['rope_theta'];
+  if (config.rope_theta === undefined && theta !== undefined) {
+    if (typeof theta !== 'number' || !Number.isFinite(theta) || theta <= 0) {
+      throw new ConfigError('CONFIG_INVALID', `${source}: rope_parameters.rope_theta must be a positive number, got ${describe(theta)}`);
+    }
+    config.rope_theta = theta;
+  }
+  const type = parameters['rope_type'];
+  if (config.rope_scaling === undefined && typeof type === 'string' && type !== 'default') {
+    config.rope_scaling = { ...parameters };
+  }
 }
 
 /** Throws CONFIG_INVALID when a known architecture lacks a key it cannot do without. */
