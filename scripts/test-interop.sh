@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The optional interoperability suite against the real PEFT (`pnpm test:interop`): lorakit's adapters loaded and
-# merged by PEFT, PEFT's adapters read and merged by lorakit. Needs Python ≥ 3.10 and pip; without them (or when
+# merged by PEFT, PEFT's adapters read and merged by lorakit (core), and adapters trained and models merged by
+# lorakit against transformers' logits, both ways (trainer). Needs Python ≥ 3.10 and pip; without them (or when
 # the install fails) it says why in one line and exits 0: 0 passed, 0 failed, the suite skipped.
 #
 #   LORAKIT_PEERS_PYTHON=/path/to/python   use this Python (it must already have the pinned packages) instead of
@@ -62,9 +63,17 @@ else
 fi
 
 start=$SECONDS
-# Only core is under test here: building it alone keeps the suite independent of other packages' build state.
-pnpm --dir packages/core build
 status=0
+# core's files (adapter formats) need only core built, which keeps them independent of the other packages.
+pnpm --dir packages/core build
 LORAKIT_INTEROP=1 LORAKIT_PEERS_PYTHON="$python" pnpm --dir packages/core exec vitest run || status=$?
+# trainer's files (trained adapters, merged models, logits) run models on the native cpu backend: build the
+# trainer and what it depends on (kernels-cuda, models), in order.
+if pnpm --filter '@lorakit/trainer...' run build; then
+  LORAKIT_INTEROP=1 LORAKIT_PEERS_PYTHON="$python" pnpm --dir packages/trainer exec vitest run || status=$?
+else
+  echo "test:interop: building @lorakit/trainer and its dependencies failed" >&2
+  status=1
+fi
 echo "test:interop: finished in $((SECONDS - start)) s, exit $status (Python: $python)"
 exit "$status"

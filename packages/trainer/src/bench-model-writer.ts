@@ -19,7 +19,11 @@ export interface WriteBenchModelOptions {
 }
 
 async function writeHere(options: WriteBenchModelOptions): Promise<void> {
-  const config = parseModelConfig({ model_type: 'llama', hidden_act: 'silu', ...TRAIN_BENCH_PRESETS[options.preset] });
+  const config = parseModelConfig({
+    model_type: 'llama',
+    hidden_act: 'silu',
+    ...TRAIN_BENCH_PRESETS[options.preset],
+  });
   await writeRandomModel(options.directory, config, { seed: options.seed ?? 0 });
 }
 
@@ -32,7 +36,9 @@ export async function writeBenchModel(options: WriteBenchModelOptions): Promise<
     const child = fork(script, [JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child.on('error', reject);
     child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`writing the ${options.preset} bench model failed (exit ${code})`)),
+      code === 0
+        ? resolve()
+        : reject(new Error(`writing the ${options.preset} bench model failed (exit ${code})`)),
     );
   });
 }

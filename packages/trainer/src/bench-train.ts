@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, createLoraConfig } from '@lorakit/core';
+import { createCpuBackend } from '@lorakit/kernels-cuda';
 import type { Backend, BackendPreference } from '@lorakit/kernels-cuda';
 import { createLoraAdapter, loadModel } from '@lorakit/models';
 import { AdamWOptimizer } from './adamw-optimizer.js';
@@ -31,6 +32,8 @@ export interface BenchTrainOptions {
   /** Untimed steps first (default 1). */
   warmupSteps?: number;
   backend?: Backend | BackendPreference;
+  /** Threads of the cpu backend (default: every CPU). With it, 'auto' means the cpu backend. */
+  threads?: number;
   /** Seeds the weights, the adapter and the token ids (default 0). */
   seed?: number;
   /** Where the random model folder goes (default: a new temporary folder, removed afterwards). */
@@ -101,7 +104,13 @@ export async function benchTrain(options: BenchTrainOptions): Promise<BenchTrain
   try {
     log(`writing a random ${options.preset} model to ${directory}`);
     await writeBenchModel({ directory, preset: options.preset, seed });
-    using model = await loadModel(directory, { backend: options.backend ?? 'auto', onLog: log });
+    const preference = options.backend ?? 'auto';
+    // A backend made here for a thread count is the model's to use but this function's to dispose.
+    using ownBackend =
+      options.threads !== undefined && (preference === 'auto' || preference === 'cpu')
+        ? createCpuBackend({ threads: positiveInteger('threads', options.threads) })
+        : undefined;
+    using model = await loadModel(directory, { backend: ownBackend ?? preference, onLog: log });
     const loraConfig = createLoraConfig({
       r: rank,
       lora_alpha: 2 * rank,

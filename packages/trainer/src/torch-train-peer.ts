@@ -51,7 +51,10 @@ interface PeerOutput {
   losses: number[];
 }
 
-export function runTorchTrainPeer(python: string, job: TorchTrainPeerJob): TorchTrainPeerRun | TorchTrainPeerSkip {
+export function runTorchTrainPeer(
+  python: string,
+  job: TorchTrainPeerJob,
+): TorchTrainPeerRun | TorchTrainPeerSkip {
   const input = JSON.stringify({
     config: TRAIN_BENCH_PRESETS[job.preset],
     rank: job.rank,
