@@ -27,7 +27,23 @@ export default tseslint.config(
   },
   {
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      // Node's globals for plain JavaScript scripts (TypeScript files get them from @types/node)
+      globals: Object.fromEntries(
+        [
+          'process',
+          'console',
+          'Buffer',
+          'URL',
+          'TextEncoder',
+          'TextDecoder',
+          'performance',
+          'setTimeout',
+          'clearTimeout',
+          'structuredClone',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
   },
   {
     files: ['**/*.test.ts'],
