@@ -112,19 +112,38 @@ describe('parseModelConfig', () => {
   });
 
   it('reads transformers 5 "rope_parameters" into rope_theta and rope_scaling', () => {
-    const base = { model_type: 'qwen2', hidden_size: 64, intermediate_size: 128, num_hidden_layers: 2, num_attention_heads: 4, vocab_size: 100 };
-    const plain = parseModelConfig({ ...base, rope_parameters: { rope_type: 'default', rope_theta: 1_000_000 } });
+    const base = {
+      model_type: 'qwen2',
+      hidden_size: 64,
+      intermediate_size: 128,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      vocab_size: 100,
+    };
+    const plain = parseModelConfig({
+      ...base,
+      rope_parameters: { rope_type: 'default', rope_theta: 1_000_000 },
+    });
     expect(plain.rope_theta).toBe(1_000_000);
     expect(plain.rope_scaling).toBeUndefined();
     const scaled = parseModelConfig({
       ...base,
-      rope_parameters: { rope_type: 'llama3', rope_theta: 500_000, factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192 },
+      rope_parameters: {
+        rope_type: 'llama3',
+        rope_theta: 500_000,
+        factor: 8,
+        low_freq_factor: 1,
+        high_freq_factor: 4,
+        original_max_position_embeddings: 8192,
+      },
     });
     expect(scaled.rope_theta).toBe(500_000);
     expect(scaled.rope_scaling?.['factor']).toBe(8);
-    expect(parseModelConfig({ ...base, rope_theta: 10, rope_parameters: { rope_theta: 20 } }).rope_theta).toBe(10);
-    expect(() => parseModelConfig({ ...base, rope_parameters: { rope_theta: -1 } }, { source: 'm/config.json' })).toThrow(
-      'm/config.json: rope_parameters.rope_theta must be a positive number, got -1',
-    );
+    expect(
+      parseModelConfig({ ...base, rope_theta: 10, rope_parameters: { rope_theta: 20 } }).rope_theta,
+    ).toBe(10);
+    expect(() =>
+      parseModelConfig({ ...base, rope_parameters: { rope_theta: -1 } }, { source: 'm/config.json' }),
+    ).toThrow('m/config.json: rope_parameters.rope_theta must be a positive number, got -1');
   });
 });

@@ -164,12 +164,18 @@ function readRopeParameters(config: ModelConfig, source: string): void {
   const parameters = config.extra['rope_parameters'];
   if (parameters === undefined || parameters === null) return;
   if (!isPlainObject(parameters)) {
-    throw new ConfigError('CONFIG_INVALID', `${source}: key "rope_parameters" must be an object, got ${describe(parameters)}`);
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      `${source}: key "rope_parameters" must be an object, got ${describe(parameters)}`,
+    );
   }
   const theta = parameters['rope_theta'];
   if (config.rope_theta === undefined && theta !== undefined) {
     if (typeof theta !== 'number' || !Number.isFinite(theta) || theta <= 0) {
-      throw new ConfigError('CONFIG_INVALID', `${source}: rope_parameters.rope_theta must be a positive number, got ${describe(theta)}`);
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        `${source}: rope_parameters.rope_theta must be a positive number, got ${describe(theta)}`,
+      );
     }
     config.rope_theta = theta;
   }
