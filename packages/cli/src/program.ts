@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerBench } from './commands/bench.js';
 import { registerCost } from './commands/cost.js';
+import { registerEval } from './commands/eval.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerLogits } from './commands/logits.js';
@@ -32,6 +33,7 @@ export function createProgram(streams: CliStreams): Command {
     registerGenerate,
     registerTrain,
     registerCost,
+    registerEval,
     registerBench,
   ])
     register(program, streams);

@@ -1,0 +1,2 @@
+import { packageTestConfig } from '../../vitest.shared.js';
+export default packageTestConfig(import.meta.dirname);
