@@ -77,3 +77,11 @@ export type {
   TrainingLossPoint,
   ValidationLossPoint,
 } from './report-data.js';
+// The checklist as one runnable report: score, check and render in one call.
+export { runChecklist } from './run-checklist.js';
+export type {
+  ChecklistOtherTask,
+  ChecklistRun,
+  ChecklistTask,
+  RunChecklistOptions,
+} from './run-checklist.js';

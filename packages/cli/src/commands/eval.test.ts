@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
@@ -198,5 +198,83 @@ describe.skipIf(!fixturesDir)('lorakit eval on the fixture model', () => {
     expect(check.code).toBe(0);
     expect(check.json()).toMatchObject({ atol: 1e-4, rtol: 1e-4, pass: true, samples: 3 });
     expect(check.json()['max_abs_diff']).toBeLessThan(1e-4);
+  });
+});
+
+describe('lorakit eval checklist', () => {
+  it('names a missing option and a malformed --other', async () => {
+    const missing = await runEval(['eval', 'checklist', '--model', 'm', '--adapter', 'a', '--json']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/eval needs --data; usage: lorakit eval checklist/);
+    const other = await runEval([
+      ...['eval', 'checklist', '--model', 'm', '--adapter', 'a', '--data', 'd', '--metric', 'exact_match'],
+      ...['--threshold', '0.9', '--out', join(dir, 'never'), '--other', 'broken'],
+    ]);
+    expect(other.stderr).toMatch(/--other must be NAME=TEST.jsonl:METRIC, got "broken"/);
+    const threshold = await runEval([
+      ...['eval', 'checklist', '--model', 'm', '--adapter', 'a', '--data', 'd', '--metric', 'exact_match'],
+      ...['--threshold', 'high', '--out', join(dir, 'never')],
+    ]);
+    expect(threshold.stderr).toMatch(/--threshold must be a number, got "high"/);
+    expect(existsSync(join(dir, 'never'))).toBe(false);
+  });
+});
+
+describe.skipIf(!fixturesDir)('lorakit eval checklist on the fixture model', () => {
+  if (!fixturesDir) console.warn(fixturesSkipReason());
+  const folder = join(fixturesDir ?? '', 'peft-tiny-llama');
+
+  it('writes report.md and a self-contained report.html, and prints the statuses', async () => {
+    const lines = (records: readonly object[]): string => records.map((r) => JSON.stringify(r)).join('\n');
+    const test = join(dir, 'checklist-test.jsonl');
+    writeFileSync(
+      test,
+      lines([
+        { id: 't1', prompt: 'The sky is', completion: ' blue' },
+        { id: 't2', prompt: '1 2 3', completion: ' 4' },
+      ]),
+    );
+    const val = join(dir, 'checklist-val.jsonl');
+    writeFileSync(val, lines([{ id: 'v1', prompt: 'a b c', completion: ' d' }]));
+    const other = join(dir, 'checklist-other.jsonl');
+    writeFileSync(other, lines([{ id: 'o1', prompt: 'one two', completion: ' three' }]));
+    const metrics = join(dir, 'metrics.jsonl');
+    writeFileSync(
+      metrics,
+      lines([
+        { step: 1, loss: 2, validation_loss: 2.2 },
+        { step: 2, loss: 1.5, validation_loss: null },
+      ]),
+    );
+    const out = join(dir, 'checklist-out');
+    const run = await runEval([
+      ...['eval', 'checklist', '--model', join(folder, 'base'), '--adapter', join(folder, 'adapter')],
+      ...['--data', test, '--val', val, '--metric', 'rouge_l', '--threshold', '0.9'],
+      ...['--other', `words=${other}:exact_match`, '--metrics', metrics, '--limit', '2'],
+      ...['--backend', 'cpu', '--out', out, '--json'],
+    ]);
+    expect(run.code).toBe(0);
+    const report = run.json();
+    expect(report['report']).toBe(join(out, 'report.html'));
+    const statuses = Object.fromEntries(
+      (report['checklist'] as { id: string; status: string }[]).map((item) => [item.id, item.status]),
+    );
+    // no split sizes on the command line, so that item has no evidence; no full run and rouge_l of the
+    // untrained fixture is short of 0.9, so "compared with full" fails by the report's rule
+    expect(statuses).toMatchObject({
+      'threshold-stated': 'pass',
+      splits: 'not-run',
+      'baseline-measured': 'pass',
+      'adapter-evaluated': 'pass',
+      'merged-matches-adapter': 'pass',
+      'adapter-loading': 'pass',
+    });
+    expect(['pass', 'fail']).toContain(statuses['compared-with-full']);
+    expect(['pass', 'fail']).toContain(statuses['no-regression']);
+    expect(report['pass']).toBe(false); // "not run" is never a pass
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).not.toMatch(/<(script|img|link|iframe)\b[^>]*\b(src|href)=/i);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/Merged model matches adapter model/);
   });
 });

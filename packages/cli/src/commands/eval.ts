@@ -3,23 +3,29 @@
  *   eval --model MODEL_DIR [--adapter ADAPTER_DIR] --data TEST.jsonl --metric NAME [--records OUT.jsonl] [--limit N] --json
  *   eval compare RECORDS_A.jsonl RECORDS_B.jsonl [--seed S] --json
  *   eval merged-check --model MODEL_DIR --adapter ADAPTER_DIR [--samples 8] --json
+ *   eval checklist --model DIR --adapter DIR --data TEST.jsonl --metric NAME --threshold X [--val VAL.jsonl]
+ *     [--full DIR] [--other NAME=TEST.jsonl:METRIC]… [--metrics metrics.jsonl] [--limit N] --out OUT_DIR --json
  * Where commander hands an option (to `eval` or to the subcommand) depends on whether the root program parses
  * options positionally; the subcommands therefore read `optsWithGlobals()` and declare shared options
  * without defaults or `requiredOption`, so that both ways give the same values.
  */
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { LorakitError } from '@lorakit/core';
-import { readAdapterFolder } from '@lorakit/core/node';
+import { FileError, LorakitError } from '@lorakit/core';
+import { readAdapterFolder, writeFileAtomic } from '@lorakit/core/node';
 import {
+  buildChecklist,
   compareRuns,
   evaluateModel,
   getMetric,
   mergedCheck,
   readRecords,
   readTestFile,
+  runChecklist,
   writeRecords,
 } from '@lorakit/eval';
-import type { MergedCheckResult, RunComparison } from '@lorakit/eval';
+import type { ChecklistOtherTask, ChecklistStatus, MergedCheckResult, RunComparison } from '@lorakit/eval';
 import { loadModel, loadTokenizer } from '@lorakit/models';
 import { printJson } from '../json-output.js';
 import { parsePositiveInteger } from '../options.js';
@@ -202,6 +208,140 @@ export function registerEval(program: Command, streams: CliStreams): void {
       streams.stdout(
         `${result.pass ? 'pass' : 'FAIL'}: max |Δlogit| ${result.max_abs_diff.toExponential(2)} over ${result.samples} inputs ` +
           `(atol ${result.atol}, rtol ${result.rtol}, ${result.dtype} base)\n`,
+      );
+    });
+
+  registerChecklist(evalCommand, streams);
+}
+
+/** `--other NAME=TEST.jsonl:METRIC`: the name ends at the first "=", the metric starts after the last ":". */
+function parseOtherTask(value: string): ChecklistOtherTask {
+  const equals = value.indexOf('=');
+  const colon = value.lastIndexOf(':');
+  const name = value.slice(0, equals);
+  const testFile = value.slice(equals + 1, colon);
+  const metric = value.slice(colon + 1);
+  if (equals <= 0 || colon <= equals + 1 || metric === '')
+    throw new LorakitError('INVALID_ARGUMENT', `--other must be NAME=TEST.jsonl:METRIC, got "${value}"`);
+  return { name, testFile, metric };
+}
+
+type ChecklistOptions = Partial<
+  Record<
+    'model' | 'adapter' | 'data' | 'metric' | 'threshold' | 'val' | 'train' | 'name' | 'full' | 'metrics',
+    string
+  >
+> &
+  Partial<Record<'limit' | 'backend' | 'out', string>> & { other?: string[]; json?: boolean };
+
+export interface ChecklistReport {
+  report: string;
+  markdown: string;
+  checklist: { id: string; status: ChecklistStatus }[];
+  /** Every item passed ("not run" is not a pass). */
+  pass: boolean;
+}
+
+export async function runChecklistCommand(
+  options: ChecklistOptions,
+  streams: CliStreams,
+): Promise<ChecklistReport> {
+  const hint =
+    'checklist --model DIR --adapter DIR --data TEST.jsonl --metric NAME --threshold X --out OUT_DIR';
+  const model = required(options.model, '--model', hint);
+  const adapter = required(options.adapter, '--adapter', hint);
+  const testFile = required(options.data, '--data', hint);
+  const metric = required(options.metric, '--metric', hint);
+  const thresholdText = required(options.threshold, '--threshold', hint);
+  const out = required(options.out, '--out', hint);
+  const threshold = Number(thresholdText);
+  if (thresholdText.trim() === '' || !Number.isFinite(threshold))
+    throw new LorakitError('INVALID_ARGUMENT', `--threshold must be a number, got "${thresholdText}"`);
+  // With the training file given, the split sizes are counted from the three files (non-empty lines).
+  const splits =
+    options.train !== undefined && options.val !== undefined
+      ? {
+          train: await countLines(options.train),
+          validation: await countLines(options.val),
+          test: await countLines(testFile),
+        }
+      : undefined;
+  const result = await runChecklist({
+    model,
+    adapter,
+    ...(splits ? { splits } : {}),
+    task: {
+      name: options.name ?? testFile,
+      testFile,
+      metric,
+      threshold,
+      ...(options.val !== undefined ? { validationFile: options.val } : {}),
+    },
+    otherTasks: (options.other ?? []).map(parseOtherTask),
+    ...(options.full !== undefined ? { full: options.full } : {}),
+    ...(options.metrics !== undefined ? { metricsFile: options.metrics } : {}),
+    ...(options.limit !== undefined ? { limit: parsePositiveInteger('--limit', options.limit) } : {}),
+    backend: parseBackend(options.backend ?? 'auto'),
+    onLog: (line) => streams.stderr(`lorakit: ${line}\n`),
+  });
+  // Each file is written under a temporary name and renamed; other files already in OUT_DIR are kept.
+  await mkdir(out, { recursive: true });
+  const markdown = join(out, 'report.md');
+  const report = join(out, 'report.html');
+  await writeFileAtomic(markdown, result.markdown);
+  await writeFileAtomic(report, result.html);
+  const checklist = buildChecklist(result.data).map(({ id, status }) => ({ id, status }));
+  return { report, markdown, checklist, pass: checklist.every((item) => item.status === 'pass') };
+}
+
+async function countLines(path: string): Promise<number> {
+  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new FileError('FILE_NOT_FOUND', `${path}: cannot be read (${error.code ?? 'error'})`);
+  });
+  return text.split('\n').filter((line) => line.trim() !== '').length;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** `eval checklist`: the validation checklist as one run, written as report.md and report.html. */
+function registerChecklist(evalCommand: Command, streams: CliStreams): void {
+  evalCommand
+    .command('checklist')
+    .exitOverride()
+    .description(
+      'run the validation checklist (base, adapter, full, merged, regressions) and write the report',
+    )
+    .option('--model <dir>', 'the base model folder (required)')
+    .option('--adapter <dir>', 'the PEFT adapter folder (required)')
+    .option('--data <file>', 'test JSONL of the task (required)')
+    .option('--metric <name>', "the task's metric (required)")
+    .option('--threshold <x>', 'the score the adapter must reach, stated before the run (required)')
+    .option('--val <file>', 'validation JSONL of the task')
+    .option(
+      '--train <file>',
+      'training JSONL of the task (with --val: the split sizes are counted from the files)',
+    )
+    .option('--name <task>', 'the task name shown in the report (default: the test file)')
+    .option('--full <dir>', 'a full fine-tuned model folder to compare with')
+    .option(
+      '--other <task>',
+      'another task to check for regressions: NAME=TEST.jsonl:METRIC (repeatable)',
+      collect,
+    )
+    .option('--metrics <file>', "the trainer's metrics.jsonl, for the loss curves")
+    .option('--limit <n>', 'score only the first N items of every file')
+    .option('--backend <backend>', 'auto | cpu | reference | cuda (default auto)')
+    .option('--out <dir>', 'folder for report.md and report.html (required)')
+    .option('--json', 'print one JSON document')
+    .action(async (_local: unknown, command: Command) => {
+      const options = command.optsWithGlobals<ChecklistOptions>();
+      const result = await runChecklistCommand(options, streams);
+      if (options.json) return printJson(streams, result);
+      const lines = result.checklist.map((item) => `${item.status.padEnd(7)} ${item.id}`);
+      streams.stdout(
+        `${lines.join('\n')}\n${result.pass ? 'pass' : 'not all items pass'}: ${result.report}\n`,
       );
     });
 }
