@@ -24,7 +24,10 @@ export function wilsonInterval(successes: number, n: number): [number, number] {
   const centre = p + z2 / (2 * n);
   const half = Z_95 * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
   const denominator = 1 + z2 / n;
-  return [Math.max(0, (centre - half) / denominator), Math.min(1, (centre + half) / denominator)];
+  // At 0 or n successes the bound is exactly 0 or 1; floating-point cancellation would leave ~1e-18 there.
+  const low = successes === 0 ? 0 : Math.max(0, (centre - half) / denominator);
+  const high = successes === n ? 1 : Math.min(1, (centre + half) / denominator);
+  return [low, high];
 }
 
 /** Mean and 95% interval of per-item scores; `binary` selects Wilson (scores must then be 0 or 1). */

@@ -31,6 +31,8 @@ describe('meanWithInterval', () => {
   it('Wilson interval stays inside [0, 1] at 0/20 and 20/20', () => {
     expect(wilsonInterval(0, 20)[0]).toBe(0);
     expect(wilsonInterval(0, 20)[1]).toBeCloseTo(0.16113, 4); // z²/(n+z²) = 3.8415/23.8415
+    expect(wilsonInterval(0, 100)[0]).toBe(0); // exactly 0, not floating-point residue
+    expect(wilsonInterval(100, 100)[1]).toBe(1);
     expect(wilsonInterval(20, 20)[1]).toBe(1);
   });
 
