@@ -8,6 +8,7 @@ import type { BackendName, DeviceTensor } from '../device-tensor.js';
 import type { NativeModule } from '../native/native-module.js';
 import type { Ops } from '../ops.js';
 import { hostData, hostStorage } from '../reference/host-data.js';
+import type { OP_NAMES } from './native-op-names.js';
 import {
   validateAdamW,
   validateAdd,
@@ -29,49 +30,13 @@ import {
   validateWriteKvCache,
 } from '../validate/index.js';
 
-export type NativeOtherOpName =
-  | 'embedding'
-  | 'embeddingBackward'
-  | 'rmsNorm'
-  | 'rmsNormBackward'
-  | 'rope'
-  | 'attention'
-  | 'attentionBackward'
-  | 'decodeAttention'
-  | 'writeKvCache'
-  | 'siluMul'
-  | 'siluMulBackward'
-  | 'crossEntropy'
-  | 'adamw'
-  | 'sumOfSquares'
-  | 'scale'
-  | 'add'
-  | 'merge'
-  | 'cast';
+/** Every op but matmul and the LoRA products (those are in cpu-linear-ops.ts). */
+export type NativeOtherOpName = Exclude<
+  (typeof OP_NAMES)[number],
+  'matmul' | 'loraLinearForward' | 'loraLinearBackward' | 'loraMultiForward' | 'loraSegmentedForward'
+>;
 
 export type NativeOtherOps = Pick<Ops, NativeOtherOpName>;
-
-/** The native function names these ops need (for the loader's check that an addon build is complete). */
-export const NATIVE_OTHER_OP_FUNCTIONS: readonly NativeOtherOpName[] = [
-  'embedding',
-  'embeddingBackward',
-  'rmsNorm',
-  'rmsNormBackward',
-  'rope',
-  'attention',
-  'attentionBackward',
-  'decodeAttention',
-  'writeKvCache',
-  'siluMul',
-  'siluMulBackward',
-  'crossEntropy',
-  'adamw',
-  'sumOfSquares',
-  'scale',
-  'add',
-  'merge',
-  'cast',
-];
 
 /** The non-GEMM ops of a host backend (`cpu` by default) running on `native`. */
 export function createNativeOtherOps(native: NativeModule, backend: BackendName = 'cpu'): NativeOtherOps {
