@@ -4,12 +4,9 @@
  * lorakit writes configs and adapters that PEFT reads, loads and merges; PEFT saves adapters that lorakit reads
  * and merges. Merged weights must agree within MERGE_TOLERANCE (max |lorakit − PEFT| over every element).
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter } from './adapter.js';
 import {
@@ -22,41 +19,24 @@ import {
 import type { CreateLoraConfigSettings, ModelConfig, Tensor } from './index.js';
 import { listAdapterFolders, mergeAdapterFolder, readAdapterFolder, readCheckpoint } from './node.js';
 import { readModelConfigFile, readSafetensorsFile, writeAdapterFolder } from './node.js';
-import { randomAdapter, randomValues, seededRandom, writeRandomModel } from './test.js';
+import {
+  INTEROP_ENABLED,
+  randomAdapter,
+  randomValues,
+  seededRandom,
+  runInteropPython,
+  writeRandomModel,
+} from './test.js';
 import { toFloat32 } from './tensor.js';
 
 const MERGE_TOLERANCE = 1e-5;
 /** The one warning PEFT 0.21 + transformers 5.24 print on every load, whatever the adapter: not about our files. */
 const BENIGN_WARNING = /`is_gradient_checkpointing` is deprecated/;
-const PYTHON = process.env['LORAKIT_PEERS_PYTHON'] ?? '';
-const ENABLED = process.env['LORAKIT_INTEROP'] === '1' && PYTHON !== '' && existsSync(PYTHON);
-const SCRIPTS = fileURLToPath(new URL('../../../scripts/interop/', import.meta.url));
+const ENABLED = INTEROP_ENABLED;
 if (!ENABLED) {
   console.warn(
     'peft interop: skipped, LORAKIT_INTEROP=1 and LORAKIT_PEERS_PYTHON (a Python with peft) are not both set; run `pnpm test:interop`',
   );
-}
-
-/** Runs scripts/interop/SCRIPT with `job` as its JSON input and returns its JSON output. */
-async function runPython<T>(script: string, job: unknown, workDir: string): Promise<T> {
-  const jobPath = join(workDir, `${script}.job.json`);
-  await writeFile(jobPath, JSON.stringify(job));
-  const stdout = await new Promise<string>((resolve, reject) => {
-    const environment = {
-      ...process.env,
-      HF_HUB_OFFLINE: '1',
-      TQDM_DISABLE: '1',
-      PYTHONDONTWRITEBYTECODE: '1',
-    };
-    execFile(
-      PYTHON,
-      [join(SCRIPTS, script), jobPath],
-      { env: environment, maxBuffer: 64 * 1024 * 1024 },
-      (error, out, err) =>
-        error ? reject(new Error(`${script} failed: ${error.message}\n${err}`)) : resolve(out),
-    );
-  });
-  return JSON.parse(stdout) as T;
 }
 
 /** Largest |a − b| over every tensor of two state dicts, which must have the same keys and shapes. */
@@ -217,14 +197,14 @@ describe.skipIf(!ENABLED)('PEFT interop', () => {
         };
       }
       const dirs = Object.fromEntries(Object.entries(written).map(([id, entry]) => [id, entry.adapter]));
-      configs = await runPython('peft_read_configs.py', { dirs }, workDir);
+      configs = await runInteropPython('peft_read_configs.py', { dirs }, workDir);
       const cases = Object.fromEntries(
         Object.entries(written).map(([id, entry]) => [
           id,
           { ...entry, merged: join(workDir, 'lorakit', `${id}.merged.safetensors`) },
         ]),
       );
-      loads = await runPython('peft_load_merge.py', { cases }, workDir);
+      loads = await runInteropPython('peft_load_merge.py', { cases }, workDir);
     }, 600_000);
 
     it.each(Object.keys(LORAKIT_CASES))(
@@ -295,7 +275,7 @@ describe.skipIf(!ENABLED)('PEFT interop', () => {
     }
     let manifest: { cases: Record<string, MadeCase> };
     beforeAll(async () => {
-      manifest = await runPython('peft_make_adapters.py', { root: join(workDir, 'peft') }, workDir);
+      manifest = await runInteropPython('peft_make_adapters.py', { root: join(workDir, 'peft') }, workDir);
     }, 600_000);
 
     /** What each PEFT-made adapter must hold besides A and B. */

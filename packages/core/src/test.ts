@@ -2,3 +2,4 @@
 export { randomModelTensors, writeRandomModel, randomAdapter } from './testing/random-model.js';
 export type { RandomModelOptions } from './testing/random-model.js';
 export { seededRandom, randomValues } from './testing/seeded-random.js';
+export { INTEROP_ENABLED, INTEROP_PYTHON, runInteropPython } from './testing/interop-python.js';

@@ -8,22 +8,18 @@
  *     its logits agree with lorakit's base + adapter.
  * Agreement: max |lorakit − PyTorch| over the vocabulary ≤ LOGITS_TOLERANCE (fp32 on both sides).
  */
-import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeAdapterFolder, readAdapterFolder } from '@lorakit/core/node';
+import { INTEROP_ENABLED, runInteropPython } from '@lorakit/core/test';
 import { loadModel } from '@lorakit/models';
 import { writeTinyModel } from './testing/write-tiny-model.js';
 import { train } from './train.js';
 
 const LOGITS_TOLERANCE = 1e-4;
-const PYTHON = process.env['LORAKIT_PEERS_PYTHON'] ?? '';
-const ENABLED = process.env['LORAKIT_INTEROP'] === '1' && PYTHON !== '' && existsSync(PYTHON);
-const SCRIPTS = fileURLToPath(new URL('../../../scripts/interop/', import.meta.url));
+const ENABLED = INTEROP_ENABLED;
 const MODELS = ['llama', 'qwen2'] as const;
 /** The ids whose last-position logits are compared (bytes and the two special tokens, vocab 260). */
 const IDS = [72, 101, 108, 108, 111, 44, 32, 256, 119, 111, 114, 108, 100, 257, 33, 10];
@@ -31,27 +27,6 @@ if (!ENABLED) {
   console.warn(
     'models interop: skipped, LORAKIT_INTEROP=1 and LORAKIT_PEERS_PYTHON (a Python with peft) are not both set; run `pnpm test:interop`',
   );
-}
-
-async function runPython<T>(script: string, job: unknown, workDir: string): Promise<T> {
-  const jobPath = join(workDir, `${script}.job.json`);
-  await writeFile(jobPath, JSON.stringify(job));
-  const stdout = await new Promise<string>((resolve, reject) => {
-    const environment = {
-      ...process.env,
-      HF_HUB_OFFLINE: '1',
-      TQDM_DISABLE: '1',
-      PYTHONDONTWRITEBYTECODE: '1',
-    };
-    execFile(
-      PYTHON,
-      [join(SCRIPTS, script), jobPath],
-      { env: environment, maxBuffer: 64 * 1024 * 1024 },
-      (error, out, err) =>
-        error ? reject(new Error(`${script} failed: ${error.message}\n${err}`)) : resolve(out),
-    );
-  });
-  return JSON.parse(stdout) as T;
 }
 
 function maxDifference(actual: Float32Array, expected: readonly number[]): number {
@@ -84,7 +59,7 @@ let bases: Record<(typeof MODELS)[number], string>;
 describe.skipIf(!ENABLED)('models interop with transformers + PEFT', () => {
   beforeAll(async () => {
     workDir = await mkdtemp(join(tmpdir(), 'lorakit-models-interop-'));
-    bases = await runPython('models_make_bases.py', { root: workDir }, workDir);
+    bases = await runInteropPython('models_make_bases.py', { root: workDir }, workDir);
     // The byte-level tokenizer files (one token per byte, <|endoftext|> 256, <|pad|> 257) that train() reads.
     const scratch = join(workDir, 'tokenizer-source');
     await writeTinyModel(scratch);
@@ -131,7 +106,7 @@ describe.skipIf(!ENABLED)('models interop with transformers + PEFT', () => {
         cases[`${name}:merged`] = { model: merged, adapter: null, ids: IDS };
         cases[`${name}:base`] = { model: bases[name], adapter: null, ids: IDS };
       }
-      python = await runPython('models_logits.py', { cases }, workDir);
+      python = await runInteropPython('models_logits.py', { cases }, workDir);
     }, 600_000);
 
     it.each(MODELS)('%s: the base alone agrees (the starting point of the other checks)', async (name) => {
@@ -171,7 +146,7 @@ describe.skipIf(!ENABLED)('models interop with transformers + PEFT', () => {
           { base: bases[name], out: join(workDir, 'peft-trained', name), steps: 4, ids: IDS },
         ]),
       );
-      python = await runPython('models_peft_train.py', { cases }, workDir);
+      python = await runInteropPython('models_peft_train.py', { cases }, workDir);
     }, 600_000);
 
     it.each(MODELS)('%s: lorakit reads the adapter PEFT trained; logits agree', async (name) => {
