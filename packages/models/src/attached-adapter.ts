@@ -3,18 +3,28 @@
  * The device tensors are the live values: training updates them in place, and `toAdapter` reads them back.
  */
 import { fromFloat32, LorakitError, ShapeError, toFloat32, nearestNames } from '@lorakit/core';
-import type { Adapter, AdapterModule, ModelModule } from '@lorakit/core';
+import type { Adapter, AdapterModule, ModelModule, Tensor } from '@lorakit/core';
 import type { Backend, DeviceTensor } from '@lorakit/kernels-cuda';
 
 export interface DeviceLoraModule {
-  /** Module path, e.g. "model.layers.0.self_attn.q_proj". */
+  /** Module path, e.g. "model.layers.0.self_attn.q_proj", "lm_head" or "model.embed_tokens". */
   readonly name: string;
+  /** 'embedding': PEFT's lora_embedding_A/B (A [r, vocab], B [hidden, r]). */
+  readonly kind: 'linear' | 'embedding';
   /** [r, in] */
   readonly loraA: DeviceTensor;
   /** [out, r] */
   readonly loraB: DeviceTensor;
+  /** [out]: lora_B's bias (lora_bias=True), added as scale·bias. */
+  readonly loraBias?: DeviceTensor;
   readonly scale: number;
   readonly r: number;
+}
+
+function disposeModule(module: DeviceLoraModule): void {
+  module.loraA.dispose();
+  module.loraB.dispose();
+  module.loraBias?.dispose();
 }
 
 export class AttachedAdapter implements Disposable {
@@ -45,16 +55,16 @@ export class AttachedAdapter implements Disposable {
         dtype: 'F32',
         loraA: fromFloat32(this.#backend.toArray(device.loraA), device.loraA.shape, 'F32'),
         loraB: fromFloat32(this.#backend.toArray(device.loraB), device.loraB.shape, 'F32'),
+        ...(device.loraBias
+          ? { loraBias: fromFloat32(this.#backend.toArray(device.loraBias), device.loraBias.shape, 'F32') }
+          : {}),
       };
     });
     return { config: this.source.config, modules, otherTensors: this.source.otherTensors };
   }
 
   dispose(): void {
-    for (const module of this.modules.values()) {
-      module.loraA.dispose();
-      module.loraB.dispose();
-    }
+    for (const module of this.modules.values()) disposeModule(module);
   }
 
   [Symbol.dispose](): void {
@@ -97,41 +107,55 @@ export function attachToBackend(
         { fix: 'this adapter was made for another base model' },
       );
     }
-    if (module.kind !== 'linear' || base.layer === undefined) {
+    // Linear layers of the decoder, the output head, and the input embedding; nothing else exists here.
+    const supported = module.kind === 'embedding' || base.layer !== undefined || base.outputHead;
+    if (!supported) {
       throw new LorakitError(
         'ADAPTER_INVALID',
-        `${source}: LoRA on "${module.name}" (outside the decoder layers) is not supported yet`,
+        `${source}: LoRA on "${module.name}" (outside the decoder layers) is not supported`,
         {
-          fix: 'target the attention and MLP projections only',
+          fix: 'target the decoder projections, lm_head or embed_tokens',
         },
       );
     }
-    if (module.loraBias || module.magnitude) {
+    if (module.magnitude) {
       throw new LorakitError(
         'ADAPTER_INVALID',
-        `${source}: module "${module.name}" uses ${module.magnitude ? 'DoRA' : 'lora_bias'}, which lorakit cannot run yet`,
+        `${source}: module "${module.name}" uses DoRA (use_dora), which lorakit cannot run unmerged`,
         {
-          fix: 'merge it into the base (lorakit merge) and load the merged model',
+          fix: 'merge it into the base first (lorakit merge) and load the merged model',
         },
+      );
+    }
+    if (module.loraBias && module.kind === 'embedding') {
+      throw new LorakitError(
+        'ADAPTER_INVALID',
+        `${source}: module "${module.name}" has a lora_bias on an embedding, which PEFT does not define`,
+        { fix: 'save the adapter again without lora_bias on embed_tokens' },
       );
     }
   }
   const modules = new Map<string, DeviceLoraModule>();
+  const uploaded: DeviceTensor[] = [];
+  const upload = (tensor: Tensor, shape: readonly number[]): DeviceTensor => {
+    const device = backend.fromArray(toFloat32(tensor), shape, 'f32');
+    uploaded.push(device);
+    return device;
+  };
   try {
     for (const module of adapter.modules) {
       modules.set(module.name, {
         name: module.name,
-        loraA: backend.fromArray(toFloat32(module.loraA), [module.r, module.in], 'f32'),
-        loraB: backend.fromArray(toFloat32(module.loraB), [module.out, module.r], 'f32'),
+        kind: module.kind,
+        loraA: upload(module.loraA, [module.r, module.in]),
+        loraB: upload(module.loraB, [module.out, module.r]),
+        ...(module.loraBias ? { loraBias: upload(module.loraBias, [module.out]) } : {}),
         scale: module.scale,
         r: module.r,
       });
     }
   } catch (error) {
-    for (const module of modules.values()) {
-      module.loraA.dispose();
-      module.loraB.dispose();
-    }
+    for (const tensor of uploaded) tensor.dispose();
     throw error;
   }
   return new AttachedAdapter(backend, name, adapter, modules);

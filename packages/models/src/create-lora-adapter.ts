@@ -11,7 +11,7 @@ import {
   resolveArchitecture,
   resolveTargets,
 } from '@lorakit/core';
-import type { Adapter, AdapterModule, LoraConfig, ModelConfig } from '@lorakit/core';
+import type { Adapter, AdapterModule, LoraConfig, ModelConfig, ResolvedModule } from '@lorakit/core';
 
 /** mulberry32: small, fast, and the same stream on every platform. */
 function generator(seed: number): () => number {
@@ -41,6 +41,21 @@ function normal(random: () => number, count: number, deviation: number): Float32
   return values;
 }
 
+/** The per-module settings of an adapter module, without its tensors. */
+function describe(module: ResolvedModule): Omit<AdapterModule, 'loraA' | 'loraB'> {
+  return {
+    name: module.name,
+    kind: module.kind,
+    r: module.r,
+    alpha: module.alpha,
+    scale: module.scale,
+    in: module.in,
+    out: module.out,
+    dtype: 'F32',
+    fanInFanOut: module.fanInFanOut,
+  };
+}
+
 export interface CreateLoraAdapterOptions {
   /** Seed of the initial values (default 0). */
   seed?: number;
@@ -63,16 +78,32 @@ export function createLoraAdapter(
       `init_lora_weights ${JSON.stringify(init)} is not supported; supported: true, false, "gaussian"`,
     );
   }
+  if (config.use_dora) {
+    throw new LorakitError('INVALID_ARGUMENT', 'use_dora: lorakit cannot create or train DoRA adapters', {
+      fix: 'set use_dora to false',
+    });
+  }
   const random = generator(options.seed ?? 0);
   const modules = resolved.map((module): AdapterModule => {
-    if (module.kind !== 'linear' || module.layer === undefined) {
+    if (module.kind === 'linear' && module.layer === undefined && module.name !== architecture.head) {
       throw new LorakitError(
         'INVALID_ARGUMENT',
-        `LoRA on "${module.name}" (outside the decoder layers) is not supported yet`,
+        `LoRA on "${module.name}" (outside the decoder layers) is not supported`,
         {
-          fix: 'target the attention and MLP projections only',
+          fix: 'target the decoder projections, lm_head or embed_tokens',
         },
       );
+    }
+    const shapes = { a: [module.r, module.in], b: [module.out, module.r] };
+    if (module.kind === 'embedding') {
+      // PEFT: lora_embedding_A = 0, lora_embedding_B ~ N(0, 1); init false keeps torch.randn for both.
+      const a =
+        init === false ? normal(random, module.r * module.in, 1) : new Float32Array(module.r * module.in);
+      return {
+        ...describe(module),
+        loraA: fromFloat32(a, shapes.a, 'F32'),
+        loraB: fromFloat32(normal(random, module.out * module.r, 1), shapes.b, 'F32'),
+      };
     }
     const a =
       init === 'gaussian'
@@ -82,18 +113,17 @@ export function createLoraAdapter(
       init === false
         ? uniform(random, module.out * module.r, 1 / Math.sqrt(module.r))
         : new Float32Array(module.out * module.r);
+    // lora_bias: zero like B (PEFT), or nn.Linear's default U(±1/√r) when nothing is initialised.
+    const bias = config.lora_bias
+      ? init === false
+        ? uniform(random, module.out, 1 / Math.sqrt(module.r))
+        : new Float32Array(module.out)
+      : undefined;
     return {
-      name: module.name,
-      kind: 'linear',
-      r: module.r,
-      alpha: module.alpha,
-      scale: module.scale,
-      in: module.in,
-      out: module.out,
-      dtype: 'F32',
-      fanInFanOut: module.fanInFanOut,
-      loraA: fromFloat32(a, [module.r, module.in], 'F32'),
-      loraB: fromFloat32(b, [module.out, module.r], 'F32'),
+      ...describe(module),
+      loraA: fromFloat32(a, shapes.a, 'F32'),
+      loraB: fromFloat32(b, shapes.b, 'F32'),
+      ...(bias ? { loraBias: fromFloat32(bias, [module.out], 'F32') } : {}),
     };
   });
   modules.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));

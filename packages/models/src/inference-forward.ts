@@ -2,7 +2,8 @@
  * The inference forward pass of a Llama-family decoder, for prompts and decode steps:
  *   x = embed(ids); per layer: h = x + o(attn(rope(q(n)), rope(k(n)), v(n))) with n = rmsNorm(x),
  *   x = h + down(silu(gate(m)) ⊙ up(m)) with m = rmsNorm(h); logits = head(rmsNorm(x)) at each last position.
- * Every linear adds its LoRA delta s·(x·Aᵀ)·Bᵀ for the rows whose sequence uses an adapter naming it.
+ * Every linear (lm_head included) adds its LoRA delta s·(x·Aᵀ)·Bᵀ (+ s·lora_bias) for the rows whose sequence
+ * uses an adapter naming it; embedding LoRA adds s·B·A[:, id] to each embedded row (model-lora-extras.ts).
  * With a KV cache, positions continue from cache.lengths and the new K/V are appended.
  */
 import { MathError } from '@lorakit/core';
@@ -10,6 +11,7 @@ import type { DeviceTensor, TensorPool } from '@lorakit/kernels-cuda';
 import type { AttachedAdapter } from './attached-adapter.js';
 import type { KvCache } from './kv-cache.js';
 import type { ModelParts } from './model-parts.js';
+import { addEmbeddingLora, addLoraBias } from './model-lora-extras.js';
 import type { LinearWeights } from './model-weights.js';
 
 export interface InferenceInput {
@@ -22,6 +24,46 @@ export interface InferenceInput {
 
 /** Applies one linear layer, with each row's adapter (single-adapter op when every row agrees). */
 function linear(
+  parts: ModelParts,
+  input: InferenceInput,
+  rowsPerSequence: number,
+  weights: LinearWeights,
+  x: DeviceTensor,
+  out: DeviceTensor,
+  pool: TensorPool,
+): void {
+  linearWithoutBias(parts, input, rowsPerSequence, weights, x, out);
+  // lora_bias: s·b on the rows of the sequences whose adapter has one for this layer.
+  const withBias = new Set(
+    input.adapters.filter((adapter) => adapter?.modules.get(weights.name)?.loraBias !== undefined),
+  );
+  for (const adapter of withBias) {
+    const module = adapter!.modules.get(weights.name)!;
+    const every = input.adapters.every((other) => other === adapter);
+    const mask = new Float32Array(input.batch * rowsPerSequence);
+    input.adapters.forEach((other, sequence) => {
+      if (other === adapter) mask.fill(1, sequence * rowsPerSequence, (sequence + 1) * rowsPerSequence);
+    });
+    addLoraBias(parts.backend, pool, out, module, every ? undefined : mask);
+  }
+}
+
+/** x[rows of each sequence] += its adapter's embedding LoRA delta. */
+function embeddingLora(parts: ModelParts, input: InferenceInput, x: DeviceTensor, pool: TensorPool): void {
+  const T = input.tokens.length / input.batch;
+  for (const adapter of new Set(input.adapters)) {
+    const module = adapter?.modules.get(parts.weights.embeddingName);
+    if (!module) continue;
+    const every = input.adapters.every((other) => other === adapter);
+    const rows: number[] = [];
+    input.adapters.forEach((other, sequence) => {
+      if (other === adapter) for (let t = 0; t < T; t++) rows.push(sequence * T + t);
+    });
+    addEmbeddingLora(parts.backend, pool, x, module, input.tokens, every ? undefined : Int32Array.from(rows));
+  }
+}
+
+function linearWithoutBias(
   parts: ModelParts,
   input: InferenceInput,
   rowsPerSequence: number,
@@ -130,9 +172,10 @@ export function inferenceForward(parts: ModelParts, input: InferenceInput, pool:
   const lengths = Int32Array.from(offsets, (offset) => offset + T);
 
   backend.embedding(x, weights.embedding, input.tokens);
+  embeddingLora(parts, input, x, pool);
   weights.layers.forEach((layer, index) => {
     const run = (name: keyof typeof layer.linears, from: DeviceTensor, to: DeviceTensor): void =>
-      linear(parts, input, T, layer.linears[name], from, to);
+      linear(parts, input, T, layer.linears[name], from, to, pool);
     backend.rmsNorm(normed, x, layer.inputNorm, eps);
     run('self_attn.q_proj', normed, q);
     run('self_attn.k_proj', normed, k);
@@ -193,7 +236,7 @@ export function inferenceForward(parts: ModelParts, input: InferenceInput, pool:
   const logits = pool.acquire([batch, vocab]);
   backend.embedding(last, x, lastRows);
   backend.rmsNorm(lastNormed, last, weights.finalNorm, eps);
-  backend.matmul(logits, lastNormed, weights.head, { transposeB: true });
+  linear(parts, input, 1, weights.headLinear, lastNormed, logits, pool);
   if (cache) cache.lengths.set(lengths);
   return backend.toArray(logits);
 }

@@ -39,6 +39,10 @@ export interface ModelWeights {
   readonly finalNorm: DeviceTensor;
   /** [vocab, hidden]; the embedding itself when the embeddings are tied. */
   readonly head: DeviceTensor;
+  /** The head as a linear layer named by its module path ("lm_head"), for LoRA on it. */
+  readonly headLinear: LinearWeights;
+  /** Module path of the input embedding ("model.embed_tokens"), for embedding LoRA. */
+  readonly embeddingName: string;
   /** Every distinct tensor by its transformers name (the tied head is not listed twice). */
   readonly byName: ReadonlyMap<string, DeviceTensor>;
 }
@@ -143,11 +147,14 @@ export function arrangeWeights(
     });
   }
   const embedding = get(`${architecture.embedding}.weight`);
+  const head = dimensions.tiedEmbeddings ? embedding : get(`${architecture.head}.weight`);
   return {
     embedding,
     layers,
     finalNorm: get('model.norm.weight'),
-    head: dimensions.tiedEmbeddings ? embedding : get(`${architecture.head}.weight`),
+    head,
+    headLinear: { name: architecture.head, weight: head },
+    embeddingName: architecture.embedding,
     byName,
   };
 }

@@ -3,10 +3,12 @@
  *   head: dN = dZ·W_head (dW_head = dZᵀ·N); final RMSNorm; then per layer, for x' = m + down(silu(g)⊙u) and
  *   m = x + o(attn(rope(q), rope(k), v)): dm = dx' + rmsNorm'(gate'ᵀ + up'ᵀ), dx = dm + rmsNorm'(q'ᵀ + k'ᵀ + v'ᵀ)
  *   with RoPE's backward = the inverse rotation; embedding: scatter-add of dx (full fine-tuning only).
- * Method 'lora' writes only LoRA A/B gradients and skips the input gradient of the first layer.
+ * Method 'lora' writes only LoRA gradients (A/B, lora_B's bias, lm_head's and the embedding's LoRA) and skips
+ * the input gradient of the first layer unless the embedding has LoRA.
  */
 import type { DeviceTensor, TensorPool } from '@lorakit/kernels-cuda';
 import type { ModelParts } from './model-parts.js';
+import { embeddingLoraBackward, loraBiasBackward } from './model-lora-extras.js';
 import { dropoutFor } from './training-plan.js';
 import type { LinearPlan, TrainingPlan } from './training-plan.js';
 import type { SavedForward } from './training-forward.js';
@@ -23,6 +25,7 @@ export function trainingBackward(
   const N = batch * T;
   const { hidden, heads, kvHeads, headDim, intermediate } = d;
   const full = plan.gradEmbedding !== undefined;
+  const embeddingLora = plan.embeddingLora;
   const ropeOptions = {
     theta: rope.theta,
     ...(rope.scaling ? { scaling: rope.scaling } : {}),
@@ -59,6 +62,8 @@ export function trainingBackward(
       ...(linear.gradBias ? { dBias: linear.gradBias } : {}),
       accumulate,
     });
+    if (lora && linear.gradLoraBias)
+      loraBiasBackward(backend, pool, dy, lora, linear.gradLoraBias, accumulate);
   };
 
   const dLogits = saved.logits;
@@ -74,7 +79,8 @@ export function trainingBackward(
   const dk = pool.acquire([N, kvHeads * headDim]);
   const dv = pool.acquire([N, kvHeads * headDim]);
 
-  backend.matmul(dNormed, dLogits, weights.head);
+  if (plan.head.lora) linearBackward(plan.head, dLogits, saved.finalNormed, saved.headShrink, dNormed);
+  else backend.matmul(dNormed, dLogits, weights.head);
   const headGradient = plan.gradHead ?? plan.gradEmbedding;
   if (headGradient)
     backend.matmul(headGradient, dLogits, saved.finalNormed, { transposeA: true, beta: accumulate ? 1 : 0 });
@@ -127,7 +133,7 @@ export function trainingBackward(
     backend.rope({ x: backend.view(dq, [N, heads, headDim]), positions: saved.positions, ...ropeOptions });
     backend.rope({ x: backend.view(dk, [N, kvHeads, headDim]), positions: saved.positions, ...ropeOptions });
     // The first layer's input gradient only feeds the embedding, which LoRA training leaves frozen.
-    const needInput = full || index > 0;
+    const needInput = full || index > 0 || embeddingLora !== undefined;
     linearBackward(
       linears['self_attn.q_proj'],
       dq,
@@ -162,6 +168,9 @@ export function trainingBackward(
       accumulate,
     });
     backend.add(dx, dx, dTemporary);
+  }
+  if (embeddingLora) {
+    embeddingLoraBackward(backend, pool, dx, embeddingLora.module, saved.tokens, embeddingLora, accumulate);
   }
   if (plan.gradEmbedding) {
     // Tied: the head's gradient is already in gradEmbedding, so the scatter adds to it.

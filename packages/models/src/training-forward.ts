@@ -1,12 +1,14 @@
 /**
  * The training forward pass: the same maths as inference-forward.ts over whole sequences, keeping what the
  * backward needs (each layer's input, normed inputs with their 1/rms, post-RoPE q/k, v, attention output and
- * log-sum-exp, MLP gate/up/product, LoRA shrinks), then cross-entropy over every position:
+ * log-sum-exp, MLP gate/up/product, LoRA shrinks; lm_head, lora_bias and embedding LoRA included), then
+ * cross-entropy over every position:
  *   loss = Σ_t [logsumexp(z_t) − z_t[target_t]] / counted, with dLogits written in place for backward().
  */
 import type { DeviceTensor, TensorPool } from '@lorakit/kernels-cuda';
 import type { ModelParts } from './model-parts.js';
 import type { LayerLinearName } from './model-weights.js';
+import { addEmbeddingLora, addLoraBias } from './model-lora-extras.js';
 import { dropoutFor } from './training-plan.js';
 import type { LinearPlan, TrainingPlan } from './training-plan.js';
 
@@ -39,6 +41,8 @@ export interface SavedForward {
   readonly finalRstd: DeviceTensor;
   /** [N, vocab]: the logits, then (after the loss, in training) dLogits. */
   readonly logits: DeviceTensor;
+  /** The head's LoRA shrink [N, r] when lm_head has LoRA. */
+  readonly headShrink: DeviceTensor | undefined;
   readonly dropoutProbability: number;
   readonly seed: number;
 }
@@ -77,21 +81,15 @@ export function trainingForward(
   const ropeOptions = { theta: rope.theta, ...(rope.scaling ? { scaling: rope.scaling } : {}) };
   const dropoutProbability = input.train ? input.dropoutProbability : 0;
 
-  const linear = (
-    linearPlan: LinearPlan,
-    x: DeviceTensor,
-    out: DeviceTensor,
-    shrinks: SavedLayer['shrinks'],
-    name: LayerLinearName,
-  ): void => {
+  /** One linear layer; returns its LoRA shrink when it has LoRA. */
+  const linear = (linearPlan: LinearPlan, x: DeviceTensor, out: DeviceTensor): DeviceTensor | undefined => {
     const { weights: w, lora } = linearPlan;
     const bias = w.bias ? { bias: w.bias } : {};
     if (!lora) {
       backend.loraLinearForward({ x, weight: w.weight, ...bias, out });
-      return;
+      return undefined;
     }
     const shrink = pool.acquire([N, lora.r]);
-    shrinks[name] = shrink;
     const dropout = dropoutFor(linearPlan, dropoutProbability, input.seed);
     backend.loraLinearForward({
       x,
@@ -104,10 +102,13 @@ export function trainingForward(
       out,
       shrink,
     });
+    addLoraBias(backend, pool, out, lora);
+    return shrink;
   };
 
   let x = pool.acquire([N, hidden]);
   backend.embedding(x, weights.embedding, tokens);
+  if (plan.embeddingLora) addEmbeddingLora(backend, pool, x, plan.embeddingLora.module, tokens);
   const projected = pool.acquire([N, hidden]);
   const layers: SavedLayer[] = weights.layers.map((layer, index) => {
     const layerPlan = plan.layers[index]!;
@@ -129,8 +130,10 @@ export function trainingForward(
       activated: pool.acquire([N, intermediate]),
       shrinks,
     };
-    const run = (name: LayerLinearName, from: DeviceTensor, to: DeviceTensor): void =>
-      linear(layerPlan.linears[name], from, to, shrinks, name);
+    const run = (name: LayerLinearName, from: DeviceTensor, to: DeviceTensor): void => {
+      const shrink = linear(layerPlan.linears[name], from, to);
+      if (shrink) shrinks[name] = shrink;
+    };
     backend.rmsNorm(saved.normed, x, layer.inputNorm, eps, saved.inputRstd);
     run('self_attn.q_proj', saved.normed, saved.q);
     run('self_attn.k_proj', saved.normed, saved.k);
@@ -162,7 +165,7 @@ export function trainingForward(
   const logits = pool.acquire([N, vocab]);
   const losses = pool.acquire([N]);
   backend.rmsNorm(finalNormed, x, weights.finalNorm, eps, finalRstd);
-  backend.matmul(logits, finalNormed, weights.head, { transposeB: true });
+  const headShrink = linear(plan.head, finalNormed, logits);
   let countedTokens = 0;
   for (const target of input.targets) if (target !== input.ignoreIndex) countedTokens++;
   const divisor = input.gradientDivisor ?? countedTokens;
@@ -186,6 +189,7 @@ export function trainingForward(
       finalNormed,
       finalRstd,
       logits,
+      headShrink,
       dropoutProbability,
       seed: input.seed,
     },

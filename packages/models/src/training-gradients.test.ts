@@ -3,7 +3,7 @@
  * ⟨∇L, u⟩ must equal (L(p + h·u) − L(p − h·u)) / 2h. Small random models on the reference backend (f32, so the
  * tolerance is |fd − analytic| ≤ 2e-5 + 1e-2·|fd|; u leans towards ∇L so the signal stays above f32 noise).
  */
-import { createLoraConfig, listModelModules, resolveTargets } from '@lorakit/core';
+import { createLoraConfig, fromFloat32, listModelModules, resolveTargets } from '@lorakit/core';
 import { randomAdapter } from '@lorakit/core/test';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModel } from './load-model.js';
@@ -119,6 +119,53 @@ describe('backward against finite differences (reference backend)', () => {
     expect(session.parameters).toHaveLength(2 * 7 * 2);
     expect(session.parameters[0]?.name).toBe('model.layers.0.self_attn.q_proj.lora_A.weight');
     console.log(`lora + dropout: worst relative error ${checkGradients(model, session, 5).toExponential(2)}`);
+    model.dispose();
+  });
+
+  it('method lora: lm_head, embed_tokens and lora_bias (tied Qwen2), with dropout', async () => {
+    const model = await tinyModel({ model_type: 'qwen2', tie_word_embeddings: true });
+    const config = createLoraConfig({
+      r: 4,
+      lora_alpha: 8,
+      target_modules: ['q_proj', 'v_proj', 'down_proj', 'lm_head', 'embed_tokens'],
+      lora_dropout: 0.2,
+      lora_bias: true,
+    });
+    const modules = resolveTargets(listModelModules(model.config), config);
+    const adapter = randomAdapter(config, modules, { seed: 3 });
+    const next = random(4);
+    model.attachAdapter('train', {
+      ...adapter,
+      modules: adapter.modules.map((module) =>
+        module.kind === 'linear'
+          ? {
+              ...module,
+              loraBias: fromFloat32(
+                Float32Array.from({ length: module.out }, () => next() - 0.5),
+                [module.out],
+                'F32',
+              ),
+            }
+          : module,
+      ),
+    });
+    const session = model.createTrainingSession({ method: 'lora', adapter: 'train' });
+    const names = session.parameters.map((p) => p.name);
+    expect(names).toHaveLength(2 + 2 * 3 * 3 + 3);
+    expect(names[0]).toBe('model.embed_tokens.lora_embedding_A');
+    expect(names).toContain('model.layers.1.mlp.down_proj.lora_B.bias');
+    expect(names.at(-1)).toBe('lm_head.lora_B.bias');
+    console.log(`lora extras: worst relative error ${checkGradients(model, session, 5).toExponential(2)}`);
+    // accumulate adds: a second backward of the same batch doubles every gradient.
+    session.forward(batch, { seed: 5 });
+    session.backward();
+    const once = session.parameters.map((p) => model.backend.toArray(p.gradient));
+    session.forward(batch, { seed: 5 });
+    session.backward({ accumulate: true });
+    session.parameters.forEach((p, i) => {
+      const twice = model.backend.toArray(p.gradient);
+      once[i]!.forEach((value, j) => expect(twice[j]!).toBeCloseTo(2 * value, 5));
+    });
     model.dispose();
   });
 });

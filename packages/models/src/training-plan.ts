@@ -26,6 +26,15 @@ export interface LinearPlan {
   readonly gradBias?: DeviceTensor;
   readonly gradA?: DeviceTensor;
   readonly gradB?: DeviceTensor;
+  /** The gradient of lora_B's bias, when the module has one. */
+  readonly gradLoraBias?: DeviceTensor;
+}
+
+/** Embedding LoRA under training: the module and the gradients of its A [r, vocab] and B [hidden, r]. */
+export interface EmbeddingLoraPlan {
+  readonly module: DeviceLoraModule;
+  readonly gradA: DeviceTensor;
+  readonly gradB: DeviceTensor;
 }
 
 export interface LayerPlan {
@@ -36,6 +45,9 @@ export interface LayerPlan {
 
 export interface TrainingPlan {
   readonly layers: readonly LayerPlan[];
+  /** The output head as a linear layer (LoRA on lm_head with method 'lora'). */
+  readonly head: LinearPlan;
+  readonly embeddingLora?: EmbeddingLoraPlan;
   readonly parameters: readonly TrainableParameter[];
   readonly gradEmbedding?: DeviceTensor;
   /** Undefined when tied (the head's gradient goes into gradEmbedding) or with method 'lora'. */
@@ -56,22 +68,33 @@ export function buildTrainingPlan(parts: ModelParts, adapter: AttachedAdapter | 
     return gradient;
   };
   if (full) for (const [name, tensor] of weights.byName) track(name, tensor);
+  const embeddingModule = adapter?.modules.get(weights.embeddingName);
+  // PEFT's parameter names for embedding LoRA: lora_embedding_A / lora_embedding_B (no ".weight").
+  const embeddingLora: EmbeddingLoraPlan | undefined = embeddingModule
+    ? {
+        module: embeddingModule,
+        gradA: track(`${embeddingModule.name}.lora_embedding_A`, embeddingModule.loraA),
+        gradB: track(`${embeddingModule.name}.lora_embedding_B`, embeddingModule.loraB),
+      }
+    : undefined;
   let index = 0;
+  const linearPlan = (linear: LinearWeights): LinearPlan => {
+    const lora = adapter?.modules.get(linear.name);
+    const gradA = lora ? track(`${linear.name}.lora_A.weight`, lora.loraA) : undefined;
+    const gradB = lora ? track(`${linear.name}.lora_B.weight`, lora.loraB) : undefined;
+    const gradLoraBias = lora?.loraBias ? track(`${linear.name}.lora_B.bias`, lora.loraBias) : undefined;
+    return {
+      weights: linear,
+      index: index++,
+      ...(lora && gradA && gradB ? { lora, gradA, gradB } : {}),
+      ...(gradLoraBias ? { gradLoraBias } : {}),
+      ...(full ? { gradWeight: gradFor.get(linear.weight) } : {}),
+      ...(full && linear.bias ? { gradBias: gradFor.get(linear.bias) } : {}),
+    };
+  };
   const layers = weights.layers.map((layer): LayerPlan => {
     const linears = {} as Record<LayerLinearName, LinearPlan>;
-    for (const name of LAYER_LINEARS) {
-      const linear = layer.linears[name];
-      const lora = adapter?.modules.get(linear.name);
-      const gradA = lora ? track(`${linear.name}.lora_A.weight`, lora.loraA) : undefined;
-      const gradB = lora ? track(`${linear.name}.lora_B.weight`, lora.loraB) : undefined;
-      linears[name] = {
-        weights: linear,
-        index: index++,
-        ...(lora && gradA && gradB ? { lora, gradA, gradB } : {}),
-        ...(full ? { gradWeight: gradFor.get(linear.weight) } : {}),
-        ...(full && linear.bias ? { gradBias: gradFor.get(linear.bias) } : {}),
-      };
-    }
+    for (const name of LAYER_LINEARS) linears[name] = linearPlan(layer.linears[name]);
     return {
       linears,
       ...(full
@@ -82,9 +105,13 @@ export function buildTrainingPlan(parts: ModelParts, adapter: AttachedAdapter | 
         : {}),
     };
   });
+  // Full fine-tuning trains the head through gradHead/gradEmbedding, so its plan carries no gradients.
+  const head = full ? { weights: weights.headLinear, index: index++ } : linearPlan(weights.headLinear);
   const tied = weights.head === weights.embedding;
   return {
     layers,
+    head,
+    ...(embeddingLora ? { embeddingLora } : {}),
     parameters,
     ...(full
       ? {

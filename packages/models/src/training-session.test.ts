@@ -112,6 +112,35 @@ describe('training session (cpu)', () => {
     model.detachAdapter('train');
   });
 
+  it('LoRA on lm_head and embed_tokens with lora_bias: starts at the base, trains, exports, reattaches', () => {
+    const config = createLoraConfig({
+      r: 4,
+      target_modules: ['q_proj', 'lm_head', 'embed_tokens'],
+      lora_bias: true,
+    });
+    const base = model.logits([1, 2, 3]);
+    model.attachAdapter('extras', createLoraAdapter(model, config, { seed: 2 }));
+    // PEFT's init: B = 0, lora_embedding_A = 0, lora_bias = 0, so the adapted model equals the base exactly.
+    expect(model.logits([1, 2, 3], { adapter: 'extras' })).toEqual(base);
+    const session = model.createTrainingSession({ method: 'lora', adapter: 'extras' });
+    adamSteps(model, session, 1);
+    const allocations = session.pool.allocations;
+    const losses = adamSteps(model, session, 20);
+    expect(session.pool.allocations).toBe(allocations);
+    expect(losses.at(-1)!).toBeLessThan(losses[0]! - 0.1);
+    const exported = model.exportAdapter('extras');
+    const embedding = exported.modules.find((module) => module.kind === 'embedding')!;
+    expect(toFloat32(embedding.loraA).some((value) => value !== 0)).toBe(true);
+    const head = exported.modules.find((module) => module.name === 'lm_head')!;
+    expect(toFloat32(head.loraBias!).some((value) => value !== 0)).toBe(true);
+    model.attachAdapter('reattached', exported);
+    const trained = model.logits([1, 2, 3], { adapter: 'extras' });
+    expect(model.logits([1, 2, 3], { adapter: 'reattached' })).toEqual(trained);
+    session.dispose();
+    model.detachAdapter('extras');
+    model.detachAdapter('reattached');
+  });
+
   it('full fine-tuning steps lower the loss and export every weight once (tied head not duplicated)', () => {
     const session = model.createTrainingSession({ method: 'full' });
     const before = model.exportWeights();
