@@ -5,6 +5,7 @@
  * (all test items) and greedy generations scored by the task's metrics (the first --sample test items).
  *
  *   pnpm build && node scripts/assets/evaluate-tasks.mjs [--task NAME] [--steps N] [--sample N] [--method lora|full]
+ *     [--assets DIR]   (default: the repo's assets/; e.g. the --out folder of make-assets.mjs)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -33,9 +34,11 @@ const { values: args } = parseArgs({
     'learning-rate': { type: 'string' },
     targets: { type: 'string' },
     show: { type: 'string', default: '0' },
+    assets: { type: 'string' },
   },
 });
-const baseDir = join(root, 'assets', 'tiny-base');
+const assets = resolve(args.assets ?? join(root, 'assets'));
+const baseDir = join(assets, 'tiny-base');
 const tasks = args.task ?? ['extract-json', 'formal-to-casual', 'domain-lexicon', 'fact-recall'];
 const LEXICON = [...LAB_NOUNS, ...LAB_VERBS].map(([, word]) => word.toLowerCase());
 
@@ -117,7 +120,7 @@ function measure(model, tokenizer, testData, records, task, adapterName, loraCon
 
 const results = [];
 for (const task of tasks) {
-  const dir = join(root, 'assets', 'tasks', task);
+  const dir = join(assets, 'tasks', task);
   const work = await mkdtemp(join(tmpdir(), `lorakit-eval-${task}-`));
   const started = performance.now();
   const run = await train({

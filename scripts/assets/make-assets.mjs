@@ -28,7 +28,7 @@ export const SEED = 20250;
 export const PRETRAINING = {
   conversations: 36000,
   validationConversations: 600,
-  steps: 420,
+  steps: 700,
   batchSize: 16,
   maxLength: 256,
   learningRate: 1.5e-3,
