@@ -3,13 +3,14 @@
 //   node dev/matmul.mjs                 check + benchmark (threads = all CPUs)
 //   node dev/matmul.mjs --threads 1     one thread
 //   node dev/matmul.mjs --sizes 1024,2048
+//   node dev/matmul.mjs --addon /tmp/old.node   another build of the addon (A/B runs against a saved copy)
 import { createRequire } from 'node:module';
 
-const native = createRequire(import.meta.url)('../native/build/Release/lorakit_cpu.node');
 const argument = (name, fallback) => {
   const index = process.argv.indexOf(`--${name}`);
   return index === -1 ? fallback : process.argv[index + 1];
 };
+const native = createRequire(import.meta.url)(argument('addon', '../native/build/Release/lorakit_cpu.node'));
 native.setThreadCount(Number(argument('threads', native.threadCount())));
 // --kernel avx2 | avx512: the GEMM micro-kernel (default: AVX-512 where the CPU has it).
 if (!native.setGemmKernel(argument('kernel', native.gemmKernel())))

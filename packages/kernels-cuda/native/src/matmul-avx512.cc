@@ -114,4 +114,8 @@ __attribute__((target("avx512f"))) void kernel6x32Edge(size_t kc, const float* a
 
 void gemmSerialAvx512(const GemmProblem& p, size_t k) { gemmLoops<32>(p, k, kBlocking512, kernel6x32, kernel6x32Edge); }
 
+void gemmSharedBAvx512(const GemmProblem& p, size_t k, int threads) {
+  gemmLoopsSharedB<32>(p, k, kBlocking512, threads, kernel6x32, kernel6x32Edge);
+}
+
 }  // namespace lorakit

@@ -145,6 +145,18 @@ void gemmThreads(const GemmProblem& p, int threads) {
     gemmDot(p, usable, avx512);
     return;
   }
+  // Enough rows for every thread to own several 6-row tiles: share one packed B per block, split the rows.
+  if (usable > 1 && k > 0 && p.m >= static_cast<size_t>(usable) * 4 * kGemmMr) {
+    if (kernel == GemmKernel::Avx512) {
+      gemmSharedBAvx512(p, k, usable);
+    } else {
+      auto full = [](size_t kc, const float* a, const float* b, float* c, size_t ldc, const WriteBack& w) {
+        microKernel6x16(kc, a, b, c, ldc, w);
+      };
+      gemmLoopsSharedB<kGemmNr>(p, k, GemmBlocking{kMc, kKc, kNc}, usable, full, microKernelEdge);
+    }
+    return;
+  }
   const Split split = splitFor(p, usable, panelWidth(kernel));
   if (split.parts <= 1) {
     gemmSerialWith(p, kernel);

@@ -61,4 +61,12 @@ void parallelRegion(int threads, Body&& body) {
 #endif
 }
 
+// Inside parallelRegion's body: waits until every thread of the region has arrived (for phases that share a
+// buffer, such as a GEMM's cooperatively packed B block).
+inline void regionBarrier() {
+#ifdef _OPENMP
+#pragma omp barrier
+#endif
+}
+
 }  // namespace lorakit
