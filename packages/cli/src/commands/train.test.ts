@@ -2,8 +2,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseModelConfig } from '@lorakit/core';
-import { writeRandomModel } from '@lorakit/core/test';
+import { writeTinyModel } from '@lorakit/trainer/test';
 import { captureCli } from '../testing/capture-cli.js';
 
 let root: string;
@@ -13,64 +12,7 @@ let modelDir: string;
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'lorakit-cli-train-'));
   modelDir = join(root, 'model');
-  await writeRandomModel(
-    modelDir,
-    parseModelConfig({
-      model_type: 'llama',
-      hidden_size: 32,
-      intermediate_size: 64,
-      num_hidden_layers: 1,
-      num_attention_heads: 4,
-      num_key_value_heads: 2,
-      vocab_size: 258,
-      max_position_embeddings: 64,
-    }),
-  );
-  const printable = (byte: number): boolean =>
-    (byte >= 0x21 && byte <= 0x7e) || (byte >= 0xa1 && byte <= 0xac) || (byte >= 0xae && byte <= 0xff);
-  let next = 256;
-  const vocab = Object.fromEntries(
-    Array.from({ length: 256 }, (_, byte) => [String.fromCodePoint(printable(byte) ? byte : next++), byte]),
-  );
-  const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true };
-  const special = (id: number, content: string): object => ({
-    id,
-    content,
-    single_word: false,
-    lstrip: false,
-    rstrip: false,
-    normalized: false,
-    special: true,
-  });
-  writeFileSync(
-    join(modelDir, 'tokenizer.json'),
-    JSON.stringify({
-      version: '1.0',
-      added_tokens: [special(256, '<|endoftext|>'), special(257, '<|pad|>')],
-      normalizer: null,
-      pre_tokenizer: byteLevel,
-      post_processor: byteLevel,
-      decoder: byteLevel,
-      model: {
-        type: 'BPE',
-        dropout: null,
-        unk_token: null,
-        fuse_unk: false,
-        byte_fallback: false,
-        vocab,
-        merges: [],
-      },
-    }),
-  );
-  writeFileSync(
-    join(modelDir, 'tokenizer_config.json'),
-    JSON.stringify({
-      eos_token: '<|endoftext|>',
-      pad_token: '<|pad|>',
-      chat_template:
-        "{% for m in messages %}<|{{ m['role'] }}|>\n{{ m['content'] }}<|endoftext|>\n{% endfor %}{% if add_generation_prompt %}<|assistant|>\n{% endif %}",
-    }),
-  );
+  await writeTinyModel(modelDir, { maxPositions: 64 });
 });
 
 describe('lorakit train', () => {
