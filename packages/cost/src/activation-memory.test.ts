@@ -1,25 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { getCatalogModel } from '@lorakit/core';
 import { activationMemory } from './activation-memory.js';
-import type { ModelShape } from './model-shape.js';
 import { modelShape } from './model-shape.js';
+import { TOY_SHAPE } from './testing/toy-shape.js';
 
 // h = 8, q = 2·4 = 8, kv = 1·4 = 4, i = 16, L = 2, V = 10
-const shape: ModelShape = {
-  layers: 2,
-  hidden: 8,
-  intermediate: 16,
-  heads: 2,
-  kvHeads: 1,
-  headDim: 4,
-  vocab: 10,
-  activeExperts: 1,
-  totalParameters: 1000,
-  embeddingParameters: 150,
-  layerLinearParameters: 800,
-  matmulParameters: 880,
-  largestTensorParameters: 128,
-};
+const shape = TOY_SHAPE;
 const base = { sequenceLength: 3, batchSize: 2, activationBytes: 2, checkpointing: false }; // T = 6 tokens
 
 describe('activationMemory', () => {

@@ -1,22 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { estimateMemory } from './estimate-memory.js';
-import type { ModelShape } from './model-shape.js';
+import { TOY_SHAPE } from './testing/toy-shape.js';
 
-const shape: ModelShape = {
-  layers: 2,
-  hidden: 8,
-  intermediate: 16,
-  heads: 2,
-  kvHeads: 1,
-  headDim: 4,
-  vocab: 10,
-  activeExperts: 1,
-  totalParameters: 1000,
-  embeddingParameters: 150,
-  layerLinearParameters: 800,
-  matmulParameters: 880,
-  largestTensorParameters: 128,
-};
+const shape = TOY_SHAPE;
 // activations at T = 6 tokens, bf16, no checkpointing: 3528 (activation-memory.test.ts)
 const full = {
   method: 'full',

@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelShape } from './model-shape.js';
 import { weightMemory } from './weight-memory.js';
+import { TOY_SHAPE } from './testing/toy-shape.js';
 
 // A made-up model: 1000 parameters, 800 of them in layer linears, 150 in embeddings, 50 in norms.
-const shape: ModelShape = {
-  layers: 2,
-  hidden: 8,
-  intermediate: 16,
-  heads: 2,
-  kvHeads: 1,
-  headDim: 4,
-  vocab: 10,
-  activeExperts: 1,
-  totalParameters: 1000,
-  embeddingParameters: 150,
-  layerLinearParameters: 800,
-  matmulParameters: 880,
-  largestTensorParameters: 128,
-};
+const shape = TOY_SHAPE;
 
 describe('weightMemory', () => {
   it('holds every weight in its dtype for full fine-tuning', () => {
