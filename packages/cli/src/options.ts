@@ -1,5 +1,6 @@
 /** Parsing of numeric and list options, with one-line errors that name the option and the fix. */
 import { LorakitError } from '@lorakit/core';
+import type { BackendPreference } from '@lorakit/kernels-cuda';
 
 export function parsePositiveInteger(option: string, value: string): number {
   const number = Number(value);
@@ -22,4 +23,23 @@ export function parseList(value: string): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item.length > 0);
+}
+
+/** The values every command's --backend accepts. */
+export const BACKEND_CHOICES = [
+  'auto',
+  'cpu',
+  'reference',
+  'cuda',
+] as const satisfies readonly BackendPreference[];
+
+export function parseBackend(value: string): BackendPreference {
+  const found = BACKEND_CHOICES.find((name) => name === value);
+  if (!found) {
+    throw new LorakitError(
+      'INVALID_ARGUMENT',
+      `--backend must be one of ${BACKEND_CHOICES.join(', ')}, got "${value}"`,
+    );
+  }
+  return found;
 }

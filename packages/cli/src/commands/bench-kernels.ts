@@ -10,10 +10,10 @@ import {
   runTorchPeer,
   torchPeerPythons,
 } from '@lorakit/kernels-cuda';
-import type { BackendPreference, KernelBenchResult, KernelCase } from '@lorakit/kernels-cuda';
+import type { KernelBenchResult, KernelCase } from '@lorakit/kernels-cuda';
 import { benchMachine, REPOSITORY_ROOT, roundRatio } from './bench-common.js';
 import { printJson } from '../json-output.js';
-import { parsePositiveNumber } from '../options.js';
+import { parseBackend, parsePositiveNumber } from '../options.js';
 import type { CliStreams } from '../run-cli.js';
 
 interface PeerResult {
@@ -57,7 +57,7 @@ export function registerBenchKernels(bench: Command, streams: CliStreams): void 
           throw new LorakitError('INVALID_ARGUMENT', `--peers must be auto or none, got "${options.peers}"`);
         }
         const log = (line: string): void => streams.stderr(`lorakit: ${line}\n`);
-        const backend = createBackend(options.backend as BackendPreference, { log });
+        const backend = createBackend(parseBackend(options.backend), { log });
         log(`backend ${backend.description}`);
         let results: (KernelBenchResult | PeerResult)[];
         try {

@@ -3,12 +3,11 @@ import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { LorakitError } from '@lorakit/core';
 import { torchPeerPythons } from '@lorakit/kernels-cuda';
-import type { BackendPreference } from '@lorakit/kernels-cuda';
 import { benchTrain, runTorchTrainPeer, TRAIN_BENCH_PRESETS } from '@lorakit/trainer';
 import type { TrainBenchPresetName } from '@lorakit/trainer';
 import { benchMachine, REPOSITORY_ROOT, roundRatio } from './bench-common.js';
 import { printJson } from '../json-output.js';
-import { parsePositiveInteger } from '../options.js';
+import { parseBackend, parsePositiveInteger } from '../options.js';
 import type { CliStreams } from '../run-cli.js';
 
 /** The issue's targets: lorakit's tokens/s over the fastest peer's, per preset (at its stated batch × seq). */
@@ -72,7 +71,7 @@ export function registerBenchTrain(bench: Command, streams: CliStreams): void {
         const log = (line: string): void => streams.stderr(`lorakit: ${line}\n`);
         const own = await benchTrain({
           ...settings,
-          backend: options.backend as BackendPreference,
+          backend: parseBackend(options.backend),
           ...(options.backend === 'reference' ? {} : { threads }),
           onLog: log,
         });

@@ -28,7 +28,7 @@ import {
 import type { ChecklistOtherTask, ChecklistStatus, MergedCheckResult, RunComparison } from '@lorakit/eval';
 import { loadModel, loadTokenizer } from '@lorakit/models';
 import { printJson } from '../json-output.js';
-import { parsePositiveInteger } from '../options.js';
+import { parseBackend, parsePositiveInteger } from '../options.js';
 import type { CliStreams } from '../run-cli.js';
 
 export interface EvalReport {
@@ -51,18 +51,6 @@ interface EvalCommandOptions {
 }
 
 const ADAPTER_NAME = 'adapter';
-const BACKENDS = ['auto', 'cpu', 'reference', 'cuda'] as const;
-
-function parseBackend(value: string): (typeof BACKENDS)[number] {
-  const found = BACKENDS.find((name) => name === value);
-  if (!found)
-    throw new LorakitError(
-      'INVALID_ARGUMENT',
-      `--backend must be one of ${BACKENDS.join(', ')}, got "${value}"`,
-    );
-  return found;
-}
-
 function required(value: string | undefined, option: string, hint: string): string {
   if (value === undefined)
     throw new LorakitError('INVALID_ARGUMENT', `eval needs ${option}`, {

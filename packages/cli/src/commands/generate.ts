@@ -6,11 +6,10 @@
 import type { Command } from 'commander';
 import { LorakitError } from '@lorakit/core';
 import { readAdapterFolder } from '@lorakit/core/node';
-import type { BackendPreference } from '@lorakit/kernels-cuda';
 import { checkChatMessages, generateStream, loadModel, loadTokenizer } from '@lorakit/models';
 import type { ChatMessage, GenerateOptions } from '@lorakit/models';
 import { printJson } from '../json-output.js';
-import { parsePositiveInteger } from '../options.js';
+import { parseBackend, parsePositiveInteger } from '../options.js';
 import type { CliStreams } from '../run-cli.js';
 
 export interface GenerateReport {
@@ -19,12 +18,6 @@ export interface GenerateReport {
   finish_reason: 'stop' | 'length';
 }
 
-const BACKEND_PREFERENCES = [
-  'auto',
-  'cuda',
-  'cpu',
-  'reference',
-] as const satisfies readonly BackendPreference[];
 const ADAPTER_NAME = 'adapter';
 
 function parseNonNegativeNumber(option: string, value: string): number {
@@ -39,16 +32,6 @@ function parseInteger(option: string, value: string): number {
   if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(number))
     throw new LorakitError('INVALID_ARGUMENT', `${option} must be an integer, got "${value}"`);
   return number;
-}
-
-function parseBackend(value: string): BackendPreference {
-  const found = BACKEND_PREFERENCES.find((name) => name === value);
-  if (!found)
-    throw new LorakitError(
-      'INVALID_ARGUMENT',
-      `--backend must be one of ${BACKEND_PREFERENCES.join(', ')}, got "${value}"`,
-    );
-  return found;
 }
 
 export function parseMessages(value: string): ChatMessage[] {

@@ -9,14 +9,13 @@ import { readAdapterFolder } from '@lorakit/core/node';
 import type { BackendPreference } from '@lorakit/kernels-cuda';
 import { loadModel, sumAdapters } from '@lorakit/models';
 import { printJson } from '../json-output.js';
+import { BACKEND_CHOICES, parseBackend } from '../options.js';
 import type { CliStreams } from '../run-cli.js';
 
 export interface LogitsReport {
   vocab: number;
   logits: number[];
 }
-
-const BACKENDS = ['auto', 'cpu', 'reference', 'cuda'] as const;
 
 /** "1,2,3" → [1, 2, 3]; every entry a non-negative integer. */
 export function parseIds(value: string): number[] {
@@ -84,21 +83,15 @@ export function registerLogits(program: Command, streams: CliStreams): void {
       [] as string[],
     )
     .requiredOption('--ids <ids>', 'comma-separated token ids, e.g. 1,2,3')
-    .option('--backend <backend>', BACKENDS.join(' | '), 'auto')
+    .option('--backend <backend>', BACKEND_CHOICES.join(' | '), 'auto')
     .option('--json', 'print one JSON document')
     .action(
       async (options: { model: string; adapter: string[]; ids: string; backend: string; json?: boolean }) => {
-        if (!(BACKENDS as readonly string[]).includes(options.backend)) {
-          throw new LorakitError(
-            'INVALID_ARGUMENT',
-            `--backend must be one of ${BACKENDS.join(', ')}, got "${options.backend}"`,
-          );
-        }
         const report = await computeLogits({
           model: options.model,
           adapters: options.adapter,
           ids: parseIds(options.ids),
-          backend: options.backend as BackendPreference,
+          backend: parseBackend(options.backend),
           onLog: (line) => streams.stderr(`${line}\n`),
         });
         if (options.json) return printJson(streams, report);

@@ -7,9 +7,8 @@ import type { Command } from 'commander';
 import { LorakitError } from '@lorakit/core';
 import { train } from '@lorakit/trainer';
 import type { TrainResult } from '@lorakit/trainer';
-import type { BackendPreference } from '@lorakit/kernels-cuda';
 import { printJson } from '../json-output.js';
-import { parsePositiveInteger, parsePositiveNumber } from '../options.js';
+import { parseBackend, parsePositiveInteger, parsePositiveNumber } from '../options.js';
 import type { CliStreams } from '../run-cli.js';
 import { parseTargets } from './params.js';
 
@@ -112,7 +111,7 @@ export function registerTrain(program: Command, streams: CliStreams): void {
           batchSize: parsePositiveInteger('--batch', options.batch),
           learningRate: parsePositiveNumber('--lr', options.lr),
           seed: parseSeed(options.seed),
-          backend: options.backend as BackendPreference,
+          backend: parseBackend(options.backend),
           ...(options.resume ? { resume: true } : {}),
           signal: controller.signal,
           onLog: (line) => streams.stderr(`${line}\n`),
